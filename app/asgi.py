@@ -1,0 +1,12 @@
+"""The ASGI application for uvicorn: `uvicorn app.asgi:app`."""
+
+import logging
+
+from app.config import get_settings
+from app.main import create_app
+
+logging.basicConfig(
+    level=get_settings().log_level.upper(),
+    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+)
+app = create_app()

@@ -1,0 +1,85 @@
+"""Verbatim quotes: W3C TextQuoteSelector + TextPositionSelector, checked against the text."""
+
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints, model_validator
+from sqlmodel import Session
+
+from app.errors import Conflict
+from app.models import Document
+from app.schemas import Id, Input, Offset, Output
+
+CONTEXT = 32
+QUOTE_FIELDS = ("document_id", "exact", "start", "end", "prefix", "suffix")
+
+Exact = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+Context = Annotated[str, StringConstraints(max_length=200)]
+
+
+class QuoteIn(Input):
+    """A span of a document: `body[start:end] == exact` (code-point offsets, end exclusive)."""
+
+    document_id: Id
+    exact: Exact = Field(description="The quoted text, verbatim.")
+    start: Offset
+    end: Offset
+    prefix: Context | None = Field(
+        default=None, description=f"Text just before the span; the {CONTEXT} characters if omitted."
+    )
+    suffix: Context | None = Field(
+        default=None, description=f"Text just after the span; the {CONTEXT} characters if omitted."
+    )
+
+    @model_validator(mode="after")
+    def _span_fits_text(self) -> "QuoteIn":
+        if self.end - self.start != len(self.exact):
+            raise ValueError("end - start must equal the length of exact")
+        return self
+
+
+class QuoteOut(Output):
+    """Where the claim stands in a document, ready to highlight in GET /v1/documents/{id}."""
+
+    document_id: int
+    exact: str
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+
+
+def check_quote(session: Session, quote: dict[str, Any], owner: str) -> dict[str, Any]:
+    """Verify a quote against its document and return the columns to store (409 on mismatch)."""
+    document = session.get(Document, quote["document_id"])
+    if document is None:
+        raise Conflict(f"{owner}: quote.document_id: no document with id {quote['document_id']}.")
+    body, start, end = document.body, quote["start"], quote["end"]
+    if body[start:end] != quote["exact"]:
+        raise Conflict(
+            f"{owner}: quote.exact is not the text at {start}..{end} of document {document.id}."
+        )
+    prefix, suffix = body[max(0, start - CONTEXT):start], body[end:end + CONTEXT]
+    if quote.get("prefix") is not None and not body[:start].endswith(quote["prefix"]):
+        raise Conflict(f"{owner}: quote.prefix does not match the text before the span.")
+    if quote.get("suffix") is not None and not body[end:].startswith(quote["suffix"]):
+        raise Conflict(f"{owner}: quote.suffix does not match the text after the span.")
+    stored = {**quote, "prefix": quote.get("prefix") or prefix, "suffix": quote.get("suffix") or suffix}
+    return {f"quote_{k}": stored[k] for k in QUOTE_FIELDS}
+
+
+def quote_columns(session: Session, data: dict[str, Any], owner: str) -> None:
+    """Replace a `quote` entry in write data by checked `quote_*` columns."""
+    if "quote" not in data:
+        return
+    quote = data.pop("quote")
+    if quote is None:
+        data.update({f"quote_{k}": None for k in QUOTE_FIELDS})
+    else:
+        data.update(check_quote(session, quote, owner))
+
+
+def quote_from_columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Fold stored `quote_*` columns into a nested `quote` (None when there is none)."""
+    parts = {k: values.pop(f"quote_{k}", None) for k in QUOTE_FIELDS}
+    values["quote"] = parts if parts["document_id"] is not None else None
+    return values

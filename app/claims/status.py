@@ -1,0 +1,54 @@
+"""A prediction's status, derived from its outcome, condition and deadline.
+
+void     — annulled, or its condition was marked not met;
+resolved — any other outcome recorded;
+due      — past `resolve_by` and unresolved;
+open     — everything else.
+
+The same rule exists twice, for a row in Python and as a SQL filter; a test holds them equal.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from app.models import Prediction
+
+Status = Literal["open", "due", "resolved", "void"]
+VOID_OUTCOMES = ("annulled",)
+
+
+def today() -> date:
+    """Today's date in UTC."""
+    return datetime.now(UTC).date()
+
+
+def derive_status(
+    outcome: str | None, condition_status: str | None, resolve_by: date | None, on: date
+) -> Status:
+    """The status of one prediction on a given day."""
+    if outcome in VOID_OUTCOMES or condition_status == "not_met":
+        return "void"
+    if outcome is not None:
+        return "resolved"
+    if resolve_by is not None and resolve_by < on:
+        return "due"
+    return "open"
+
+
+def status_filter(status: Status, on: date) -> ColumnElement[bool]:
+    """SQL condition selecting predictions with that status on a given day."""
+    p: Any = Prediction
+    void = or_(p.outcome.in_(VOID_OUTCOMES), p.condition_status == "not_met")
+    not_void = and_(
+        or_(p.outcome.is_(None), p.outcome.not_in(VOID_OUTCOMES)),
+        or_(p.condition_status.is_(None), p.condition_status != "not_met"),
+    )
+    unresolved = and_(not_void, p.outcome.is_(None))
+    return {
+        "void": void,
+        "resolved": and_(not_void, p.outcome.is_not(None)),
+        "due": and_(unresolved, p.resolve_by < on),
+        "open": and_(unresolved, or_(p.resolve_by.is_(None), p.resolve_by >= on)),
+    }[status]

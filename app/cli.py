@@ -1,0 +1,89 @@
+"""The `policy-ledger` command: serve, migrate, seed. Thin: it calls the services."""
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app import migrate as migrations
+from app.config import get_settings
+from app.db import get_engines, session_scope
+from app.seeding import SeedError, is_empty, load_seed, read_seed
+
+cli = typer.Typer(help="Policy Ledger: keeps score of think-tank predictions.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _setup_logging() -> None:
+    logging.basicConfig(
+        level=get_settings().log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default: HOST setting).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: PORT setting).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.asgi:app", host=host or settings.host, port=port or settings.port,
+        workers=workers, log_level=settings.log_level.lower(), proxy_headers=True,
+    )
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
+    down: Annotated[bool, typer.Option("--down", help="Migrate back to REVISION.")] = False,
+) -> None:
+    """Bring the database schema to a revision (default: the newest)."""
+    _setup_logging()
+    url = get_settings().database_url
+    if down:
+        migrations.downgrade(url, revision)
+    else:
+        migrations.upgrade(url, revision)
+    typer.echo(f"database at revision {revision}")
+
+
+@cli.command()
+def seed(
+    file: Annotated[Path | None, typer.Option(help="Seed file (default: SEED_FILE).")] = None,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when the database holds records.")
+    ] = False,
+) -> None:
+    """Load the curated seed records; records already present (by slug) are left alone."""
+    path = file or get_settings().seed_file
+    engines = get_engines()
+    try:
+        data = read_seed(path)
+        with session_scope(engines.write) as session:
+            if if_empty and not is_empty(session):
+                typer.echo("database already holds records; seed skipped")
+                return
+            report = load_seed(session, data, progress=_progress)
+    except SeedError as exc:
+        typer.echo(f"seed refused, nothing changed: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"seed loaded: {report.created} records created")
+
+
+def _progress(section: str, created: int, present: int) -> None:
+    typer.echo(f"  {section:<16} {created:>4} created {present:>4} already present")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

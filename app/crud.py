@@ -1,0 +1,262 @@
+"""Generic record service: list (keyset), get, create, update, delete, with links and includes.
+
+Each domain describes its records with a `Resource`; the functions here do the work the
+same way for all of them, so every list paginates, filters and includes alike and no
+page costs more than a fixed number of queries.
+"""
+
+import re
+import secrets
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, get_args
+
+from pydantic import BaseModel
+from sqlalchemy import Select, Table, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.errors import Conflict, NotFound
+from app.models.base import RecordBase
+from app.pagination import Keyset, paginate_rows, parse_keyset, sort_key
+from app.schemas import ListQuery
+from app.types import utcnow
+
+
+@dataclass(frozen=True)
+class Link:
+    """A many-to-many link shown as a list of ids (`actor_ids`) on the record."""
+
+    table: Table
+    own: str
+    other: str
+    target: type[RecordBase]
+    order_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Include:
+    """A related record (or records) embedded in the response when `include=` names it."""
+
+    target: "Resource"
+    via: str
+
+
+@dataclass
+class Resource:
+    """How one record type is stored, read, written and listed."""
+
+    model: type[RecordBase]
+    singular: str
+    plural: str
+    read: type[BaseModel]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    query: type[ListQuery]
+    nullable_sorts: tuple[str, ...] = ()
+    links: dict[str, Link] = field(default_factory=dict)
+    references: dict[str, type[RecordBase]] = field(default_factory=dict)
+    includes: dict[str, Include] = field(default_factory=dict)
+    filter: Callable[[Select[Any], Any], Select[Any]] = lambda stmt, _q: stmt
+    prepare: Callable[[Session, dict[str, Any], RecordBase | None], None] = (
+        lambda _s, _d, _o: None
+    )
+    slug_source: str = "name"
+
+    def sort_keys(self) -> dict[str, Any]:
+        """The sortable columns, as the query model's `sort` parameter lists them."""
+        names = [s for s in get_args(self.query.model_fields["sort"].annotation) if s[0] != "-"]
+        return {
+            name: sort_key(getattr(self.model, name), nullable=name in self.nullable_sorts)
+            for name in names
+        }
+
+
+# ---- reading ---------------------------------------------------------------------------
+
+def get_row(session: Session, resource: Resource, record_id: int) -> RecordBase:
+    """The stored row, or 404."""
+    row = session.get(resource.model, record_id)
+    if row is None:
+        raise NotFound(f"No {resource.singular} with id {record_id}.")
+    return row
+
+
+def list_page(
+    session: Session, resource: Resource, q: ListQuery, *, sort: str, include: Sequence[str]
+) -> tuple[list[BaseModel], str | None, int | None]:
+    """One page of records matching the filters, in keyset order."""
+    model = resource.model
+    keyset: Keyset = parse_keyset(sort, q.cursor, resource.sort_keys(), model.id)
+    base = resource.filter(select(model), q)
+    stmt = base.order_by(*keyset.order_by()).limit(q.limit + 1)
+    if (cond := keyset.where()) is not None:
+        stmt = stmt.where(cond)
+    rows = list(session.scalars(stmt))
+    page, next_cursor = paginate_rows(rows, q.limit, keyset)
+    total = None
+    if q.count:
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    return hydrate(session, resource, page, include), next_cursor, total
+
+
+def hydrate(
+    session: Session, resource: Resource, rows: Sequence[RecordBase], include: Iterable[str] = ()
+) -> list[BaseModel]:
+    """Build response objects for rows: link ids and includes in one query each."""
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    extra: dict[int, dict[str, Any]] = {i: {} for i in ids if i is not None}
+    for name, link in resource.links.items():
+        for own_id, other_ids in _link_ids(session, link, ids).items():
+            extra[own_id][name] = other_ids
+        for i in extra:
+            extra[i].setdefault(name, [])
+    for name in dict.fromkeys(include):
+        _embed(session, resource, rows, extra, name)
+    return [
+        resource.read.model_validate({**_columns(r), **extra[r.id]})  # type: ignore[index]
+        for r in rows
+    ]
+
+
+def _columns(row: RecordBase) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}  # type: ignore[attr-defined]
+
+
+def _link_ids(session: Session, link: Link, ids: list[Any]) -> dict[int, list[int]]:
+    own, other = link.table.c[link.own], link.table.c[link.other]
+    order = [own, link.table.c[link.order_by] if link.order_by else other]
+    out: dict[int, list[int]] = defaultdict(list)
+    for own_id, other_id in session.execute(select(own, other).where(own.in_(ids)).order_by(*order)):
+        out[own_id].append(other_id)
+    return out
+
+
+def _embed(
+    session: Session,
+    resource: Resource,
+    rows: Sequence[RecordBase],
+    extra: dict[int, dict[str, Any]],
+    name: str,
+) -> None:
+    inc = resource.includes[name]
+    if inc.via in resource.links:
+        wanted = {i for e in extra.values() for i in e[inc.via]}
+    else:
+        wanted = {getattr(r, inc.via) for r in rows} - {None}
+    target = inc.target
+    found = session.scalars(select(target.model).where(target.model.id.in_(wanted))).all()
+    by_id = {t.id: t for t in hydrate(session, target, found)}  # type: ignore[attr-defined]
+    for r in rows:
+        e = extra[r.id]  # type: ignore[index]
+        if inc.via in resource.links:
+            e[name] = [by_id[i] for i in e[inc.via] if i in by_id]
+        else:
+            e[name] = by_id.get(getattr(r, inc.via))
+
+
+# ---- writing ---------------------------------------------------------------------------
+
+def create(session: Session, resource: Resource, body: BaseModel) -> BaseModel:
+    """Insert a record (and its links) after checking references and uniqueness."""
+    data = body.model_dump()
+    links = {k: data.pop(k) for k in list(data) if k in resource.links}
+    _check_references(session, resource, {**data, **links})
+    resource.prepare(session, data, None)
+    data["slug"] = data.get("slug") or _free_slug(session, resource, data)
+    _check_slug_free(session, resource, data["slug"], None)
+    row = resource.model(**data)
+    session.add(row)
+    _flush(session, resource)
+    _replace_links(session, resource, row, links)
+    return hydrate(session, resource, [row])[0]
+
+
+def update(session: Session, resource: Resource, record_id: int, body: BaseModel) -> BaseModel:
+    """Apply the fields a PATCH sent; bump the version."""
+    row = get_row(session, resource, record_id)
+    data = body.changes()  # type: ignore[attr-defined]
+    links = {k: data.pop(k) for k in list(data) if k in resource.links}
+    _check_references(session, resource, {**data, **links})
+    resource.prepare(session, data, row)
+    if "slug" in data:
+        _check_slug_free(session, resource, data["slug"], row.id)
+    for key, value in data.items():
+        setattr(row, key, value)
+    row.version += 1
+    row.updated_at = utcnow()
+    session.add(row)
+    _flush(session, resource)
+    _replace_links(session, resource, row, links)
+    return hydrate(session, resource, [row])[0]
+
+
+def delete(session: Session, resource: Resource, record_id: int) -> None:
+    """Delete a record that nothing else refers to (409 otherwise)."""
+    row = get_row(session, resource, record_id)
+    session.delete(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"{resource.singular.capitalize()} {record_id} is still referred to by other "
+            "records; remove those references first."
+        ) from exc
+
+
+def _flush(session: Session, resource: Resource) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"The {resource.singular} conflicts with existing records.") from exc
+
+
+def _check_references(session: Session, resource: Resource, data: dict[str, Any]) -> None:
+    for name, value in data.items():
+        target = resource.references.get(name)
+        if target is None or value is None:
+            continue
+        wanted = set(value) if isinstance(value, list) else {value}
+        found = set(session.scalars(select(target.id).where(target.id.in_(wanted))))
+        if missing := sorted(wanted - found):
+            raise Conflict(f"{name}: no {target.__tablename__} with id {', '.join(map(str, missing))}.")
+
+
+def _replace_links(
+    session: Session, resource: Resource, row: RecordBase, links: dict[str, list[int]]
+) -> None:
+    for name, ids in links.items():
+        link = resource.links[name]
+        table = link.table
+        session.execute(table.delete().where(table.c[link.own] == row.id))
+        values = [
+            {link.own: row.id, link.other: other, **({link.order_by: n} if link.order_by else {})}
+            for n, other in enumerate(dict.fromkeys(ids))
+        ]
+        if values:
+            session.execute(table.insert(), values)
+
+
+def _check_slug_free(session: Session, resource: Resource, slug: str, own_id: int | None) -> None:
+    taken = session.scalar(select(resource.model.id).where(resource.model.slug == slug))
+    if taken is not None and taken != own_id:
+        raise Conflict(f"The slug {slug!r} is already used by {resource.singular} {taken}.")
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """A lowercase, hyphenated ASCII slug of a text."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-") or "record"
+
+
+def _free_slug(session: Session, resource: Resource, data: dict[str, Any]) -> str:
+    base = slugify(str(data.get(resource.slug_source) or resource.singular))
+    slug = base
+    while session.scalar(select(resource.model.id).where(resource.model.slug == slug)):
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug

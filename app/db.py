@@ -1,0 +1,96 @@
+"""Engines and sessions: SQLite with the pragmas it needs, or PostgreSQL via psycopg 3."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import QueuePool
+from sqlmodel import Session
+
+from app.config import get_settings
+
+
+@dataclass(frozen=True)
+class Engines:
+    """A reader engine and a writer engine (the same one on PostgreSQL)."""
+
+    read: Engine
+    write: Engine
+
+    def dispose(self) -> None:
+        self.read.dispose()
+        if self.write is not self.read:
+            self.write.dispose()
+
+
+def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int) -> Engine:
+    """A SQLite engine with WAL, foreign keys, busy timeout and explicit BEGINs.
+
+    The writer engine holds one connection and begins IMMEDIATE, so writes queue in
+    the pool instead of fighting over SQLite's lock and failing with "database is
+    locked" when a deferred transaction tries to upgrade.
+    """
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        poolclass=QueuePool,
+        pool_size=1 if writer else pool_size,
+        max_overflow=0,
+        pool_timeout=max(busy_ms / 1000, 1),
+    )
+    begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin_sql)
+
+    return engine
+
+
+def build_engines(url: str) -> Engines:
+    """Engines for a database URL."""
+    settings = get_settings()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        opts = {"pool_size": settings.db_pool_size, "busy_ms": settings.sqlite_busy_timeout_ms}
+        return Engines(
+            read=_sqlite_engine(url, writer=False, **opts),
+            write=_sqlite_engine(url, writer=True, **opts),
+        )
+    engine = create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size)
+    return Engines(read=engine, write=engine)
+
+
+@lru_cache
+def get_engines() -> Engines:
+    """The process-wide engines for the configured DATABASE_URL."""
+    return build_engines(get_settings().database_url)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error (CLI boundary)."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

@@ -1,0 +1,34 @@
+"""Filter helpers shared by the list endpoints."""
+
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from app.crud import Link
+from app.models.base import RecordBase
+
+
+def ref_id(model: type[RecordBase], ref: str) -> Any:
+    """An id, or a scalar subquery finding the id of the record with that slug."""
+    if ref.isdigit():
+        return int(ref)
+    return select(model.id).where(model.slug == ref).scalar_subquery()
+
+
+def where_ref(stmt: Select[Any], column: Any, model: type[RecordBase], ref: str | None) -> Select[Any]:
+    """`column = <id of ref>` when a ref was given."""
+    return stmt if ref is None else stmt.where(column == ref_id(model, ref))
+
+
+def where_linked(stmt: Select[Any], own_id: Any, link: Link, ref: str | None) -> Select[Any]:
+    """Rows linked through a many-to-many table to the record `ref`."""
+    if ref is None:
+        return stmt
+    table = link.table
+    linked = select(table.c[link.own]).where(table.c[link.other] == ref_id(link.target, ref))
+    return stmt.where(own_id.in_(linked))
+
+
+def where_eq(stmt: Select[Any], column: Any, value: Any) -> Select[Any]:
+    """`column = value` when a value was given."""
+    return stmt if value is None else stmt.where(column == value)

@@ -1,0 +1,113 @@
+"""The application factory: routers, error handlers, health and the OpenAPI document."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from app.claims.router import router as claims_router
+from app.db import Engines, get_engines
+from app.directory.router import router as directory_router
+from app.errors import (
+    PROBLEM_MEDIA_TYPE,
+    ServiceUnavailable,
+    install_error_handlers,
+    problem_responses,
+)
+from app.sources.router import router as sources_router
+
+log = logging.getLogger("app")
+
+DESCRIPTION = """
+Policy Ledger stores think-tank reports, the analysts who wrote them, their predictions
+and recommendations — each with the verbatim quote it comes from — and keeps score.
+
+Lists use keyset pagination: follow `next_cursor` (or the `Link: rel="next"` header).
+Every error is an RFC 9457 `application/problem+json` document.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/healthz", name="get_liveness")
+def get_liveness() -> Health:
+    """The process is up (does not touch the database)."""
+    return Health(status="ok", database="not checked")
+
+
+@health_router.get("/readyz", name="get_readiness", responses=problem_responses(503))
+def get_readiness(request: Request) -> Health:
+    """The database answers a query."""
+    engines: Engines = request.app.state.engines
+    try:
+        with engines.read.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        log.warning("readiness check failed: %s", exc)
+        raise ServiceUnavailable("The database does not answer.") from exc
+    return Health(status="ok", database=engines.read.dialect.name)
+
+
+def create_app(engines: Engines | None = None) -> FastAPI:
+    """Build the ASGI app; tests pass their own engines."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if engines is None:
+            app.state.engines.dispose()
+
+    app = FastAPI(
+        title="Policy Ledger",
+        version="0.1.0",
+        description=DESCRIPTION,
+        generate_unique_id_function=_operation_id,
+        lifespan=lifespan,
+    )
+    app.state.engines = engines or get_engines()
+    install_error_handlers(app)
+    v1 = APIRouter(prefix="/v1")
+    for router in (directory_router, sources_router, claims_router):
+        v1.include_router(router)
+    app.include_router(v1)
+    app.include_router(health_router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with error responses declared only as problem+json."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                         routes=app.routes)
+    for path in schema["paths"].values():
+        for op in path.values():
+            for code, response in op.get("responses", {}).items():
+                content = response.get("content", {})
+                if code[0] in "45" and PROBLEM_MEDIA_TYPE in content:
+                    content.pop("application/json", None)
+                if code == "422":
+                    response["content"] = {
+                        PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                    }
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema

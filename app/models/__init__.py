@@ -1,0 +1,23 @@
+"""Every table, registered on one metadata."""
+
+from app.models.base import DatePrecision, RecordBase, metadata
+from app.models.claim import (
+    Prediction,
+    Recommendation,
+    event_actor,
+    event_topic,
+    prediction_actor,
+    prediction_event,
+    prediction_topic,
+    recommendation_actor,
+    recommendation_topic,
+)
+from app.models.document import Document, Event, Report, ReportAuthor, ReportDocument
+from app.models.organization import Actor, Analyst, Organization, Topic
+
+__all__ = [
+    "Actor", "Analyst", "DatePrecision", "Document", "Event", "Organization", "Prediction",
+    "Recommendation", "RecordBase", "Report", "ReportAuthor", "ReportDocument", "Topic",
+    "event_actor", "event_topic", "metadata", "prediction_actor", "prediction_event",
+    "prediction_topic", "recommendation_actor", "recommendation_topic",
+]

@@ -1,0 +1,87 @@
+"""Builds the five standard routes of a record type from its `Resource`."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from pydantic import BaseModel
+
+from app import crud
+from app.crud import Resource
+from app.deps import ReadSession, WriteSession
+from app.errors import problem_responses
+from app.pagination import Page, set_link_header
+
+RecordId = Annotated[int, Path(ge=1, le=2**53, description="The record's numeric id.")]
+
+
+def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
+    """list_<plural>, get_/create_/update_/delete_<singular> for one resource."""
+    router = APIRouter(prefix=f"/{resource.plural}", tags=[resource.plural])
+    read, create, update, query = resource.read, resource.create, resource.update, resource.query
+    one, many = resource.singular, resource.plural
+
+    def list_records(
+        request: Request, response: Response, session: ReadSession,
+        q: Annotated[query, Query()],  # type: ignore[valid-type]
+    ) -> Page[Any]:
+        items, next_cursor, total = crud.list_page(
+            session, resource, q, sort=q.sort, include=getattr(q, "include", [])
+        )
+        set_link_header(request, response, next_cursor)
+        return Page[read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[valid-type]
+
+    include_type = query.model_fields["include"].annotation if resource.includes else list[str]
+
+    def get_record(
+        id: RecordId, session: ReadSession,
+        include: Annotated[include_type, Query(description="Related records to embed.")] = [],  # type: ignore[valid-type]  # noqa: B006
+    ) -> BaseModel:
+        row = crud.get_row(session, resource, id)
+        return crud.hydrate(session, resource, [row], include)[0]
+
+    def create_record(
+        body: create, session: WriteSession, response: Response  # type: ignore[valid-type]
+    ) -> BaseModel:
+        created = crud.create(session, resource, body)
+        response.headers["Location"] = f"/v1/{many}/{created.id}"  # type: ignore[attr-defined]
+        return created
+
+    def update_record(
+        id: RecordId, body: update, session: WriteSession  # type: ignore[valid-type]
+    ) -> BaseModel:
+        return crud.update(session, resource, id, body)
+
+    def delete_record(id: RecordId, session: WriteSession) -> Response:
+        crud.delete(session, resource, id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    list_records.__doc__ = f"List {many}, filtered and sorted, one keyset page at a time."
+    get_record.__doc__ = f"Get one {one} by id."
+    create_record.__doc__ = f"Create a {one}."
+    update_record.__doc__ = f"Change some fields of a {one}; fields left out stay as they are."
+    delete_record.__doc__ = f"Delete a {one} that no other record refers to."
+
+    router.add_api_route(
+        "", list_records, methods=["GET"], name=f"list_{many}", response_model=Page[read],
+        responses=problem_responses(400, 422),
+    )
+    router.add_api_route(
+        "/{id}", get_record, methods=["GET"], name=f"get_{one}", response_model=read,
+        responses=problem_responses(404, 422),
+    )
+    router.add_api_route(
+        "", create_record, methods=["POST"], name=f"create_{one}", response_model=read,
+        status_code=201, responses=problem_responses(409, 422),
+    )
+    router.add_api_route(
+        "/{id}", update_record, methods=["PATCH"], name=f"update_{one}", response_model=read,
+        responses=problem_responses(404, 409, 422),
+    )
+    if deletable:
+        router.add_api_route(
+            "/{id}", delete_record, methods=["DELETE"], name=f"delete_{one}",
+            status_code=204, response_class=Response,
+            responses={204: {"description": "Deleted."}, **problem_responses(404, 409, 422)},
+        )
+    return router
+

@@ -1,0 +1,126 @@
+"""How documents, reports and events are stored and filtered."""
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlmodel import Session
+
+from app.crud import Include, Link, Resource
+from app.directory.service import actors, analysts, organizations, topics
+from app.errors import Conflict
+from app.filters import where_eq, where_linked, where_ref
+from app.models import (
+    Actor,
+    Analyst,
+    Document,
+    Event,
+    Organization,
+    Prediction,
+    Recommendation,
+    Report,
+    ReportAuthor,
+    ReportDocument,
+    Topic,
+    event_actor,
+    event_topic,
+)
+from app.models.base import RecordBase
+from app.sources import schemas as s
+
+
+def sha256_hex(text: str) -> str:
+    """SHA-256 of a text's UTF-8 bytes, as hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _prepare_document(session: Session, data: dict[str, Any], row: RecordBase | None) -> None:
+    if "body" not in data:
+        return
+    if row is not None and data["body"] != row.body and _is_quoted(session, row.id):  # type: ignore[attr-defined]
+        raise Conflict(
+            f"Document {row.id} has quotes pointing into its text; "
+            "its body cannot change while they do."
+        )
+    data["sha256"] = sha256_hex(data["body"])
+
+
+def _is_quoted(session: Session, document_id: int | None) -> bool:
+    for model in (Prediction, Recommendation):
+        if session.scalar(select(model.id).where(model.quote_document_id == document_id).limit(1)):
+            return True
+    return False
+
+
+def _filter_documents(stmt: Select[Any], q: s.DocumentQuery) -> Select[Any]:
+    stmt = where_ref(stmt, Document.outlet_id, Organization, q.outlet)
+    stmt = where_eq(stmt, Document.language, q.language)
+    return where_eq(stmt, Document.sha256, q.sha256)
+
+
+documents = Resource(
+    model=Document, singular="document", plural="documents",
+    read=s.DocumentRead, create=s.DocumentCreate, update=s.DocumentUpdate, query=s.DocumentQuery,
+    filter=_filter_documents, prepare=_prepare_document, slug_source="title",
+    nullable_sorts=("published_on",),
+    references={"outlet_id": Organization},
+    includes={"outlet": Include(organizations, "outlet_id")},
+)
+
+report_authors = Link(ReportAuthor.__table__, "report_id", "analyst_id", Analyst,  # type: ignore[attr-defined]
+                      order_by="position")
+report_documents = Link(ReportDocument.__table__, "report_id", "document_id", Document)  # type: ignore[attr-defined]
+
+
+def _filter_reports(stmt: Select[Any], q: s.ReportQuery) -> Select[Any]:
+    stmt = where_ref(stmt, Report.publisher_id, Organization, q.organization)
+    stmt = where_linked(stmt, Report.id, report_authors, q.analyst)
+    if q.published_after:
+        stmt = stmt.where(Report.published_on >= q.published_after)
+    if q.published_before:
+        stmt = stmt.where(Report.published_on <= q.published_before)
+    return stmt
+
+
+reports = Resource(
+    model=Report, singular="report", plural="reports",
+    read=s.ReportRead, create=s.ReportCreate, update=s.ReportUpdate, query=s.ReportQuery,
+    filter=_filter_reports, slug_source="title", nullable_sorts=("published_on",),
+    links={"author_ids": report_authors, "document_ids": report_documents},
+    references={"publisher_id": Organization, "author_ids": Analyst, "document_ids": Document},
+    includes={
+        "publisher": Include(organizations, "publisher_id"),
+        "authors": Include(analysts, "author_ids"),
+        "documents": Include(documents, "document_ids"),
+    },
+)
+
+event_actors = Link(event_actor, "event_id", "actor_id", Actor)
+event_topics = Link(event_topic, "event_id", "topic_id", Topic)
+
+
+def _prepare_event(session: Session, data: dict[str, Any], row: RecordBase | None) -> None:
+    starts = data.get("starts_on", getattr(row, "starts_on", None))
+    ends = data.get("ends_on", getattr(row, "ends_on", None))
+    if starts and ends and ends < starts:
+        raise Conflict(f"ends_on ({ends}) would fall before starts_on ({starts}).")
+
+
+def _filter_events(stmt: Select[Any], q: s.EventQuery) -> Select[Any]:
+    stmt = where_linked(stmt, Event.id, event_actors, q.actor)
+    stmt = where_linked(stmt, Event.id, event_topics, q.topic)
+    if q.starts_after:
+        stmt = stmt.where(Event.starts_on >= q.starts_after)
+    if q.starts_before:
+        stmt = stmt.where(Event.starts_on <= q.starts_before)
+    return stmt
+
+
+events = Resource(
+    model=Event, singular="event", plural="events",
+    read=s.EventRead, create=s.EventCreate, update=s.EventUpdate, query=s.EventQuery,
+    filter=_filter_events, prepare=_prepare_event, nullable_sorts=("starts_on",),
+    links={"actor_ids": event_actors, "topic_ids": event_topics},
+    references={"actor_ids": Actor, "topic_ids": Topic},
+    includes={"actors": Include(actors, "actor_ids"), "topics": Include(topics, "topic_ids")},
+)
