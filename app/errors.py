@@ -1,6 +1,7 @@
 """Errors as RFC 9457 problem details: one exception family, one renderer."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -128,8 +129,23 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
-    return problem_response(exc.status_code, detail, instance=request.url.path,
-                            headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem_response(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method served at this path (Starlette's own 405 names only one route's)."""
+    table = getattr(request.app.state, "allowed_methods", None)
+    if table is None:
+        table = [
+            (re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", path) + "$"),
+             sorted(m.upper() for m in ops))
+            for path, ops in request.app.openapi()["paths"].items()
+        ]
+        request.app.state.allowed_methods = table
+    return next((methods for regex, methods in table if regex.match(request.url.path)), [])
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 from sqlmodel import Session
 
 from app.errors import Conflict
@@ -29,12 +29,6 @@ class QuoteIn(Input):
     suffix: Context | None = Field(
         default=None, description=f"Text just after the span; the {CONTEXT} characters if omitted."
     )
-
-    @model_validator(mode="after")
-    def _span_fits_text(self) -> "QuoteIn":
-        if self.end - self.start != len(self.exact):
-            raise ValueError("end - start must equal the length of exact")
-        return self
 
 
 class QuoteOut(Output):

@@ -138,12 +138,6 @@ class RecommendationCreate(Input):
     actor_ids: IdList = Field(default_factory=list)
     topic_ids: IdList = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _attributed(self) -> "RecommendationCreate":
-        if self.analyst_id is None and self.organization_id is None:
-            raise ValueError("give analyst_id or organization_id (or both)")
-        return self
-
 
 class RecommendationUpdate(Patch):
     slug: Slug = None  # type: ignore[assignment]

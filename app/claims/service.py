@@ -61,11 +61,10 @@ def _prepare_recommendation(
     session: Session, data: dict[str, Any], row: RecordBase | None
 ) -> None:
     quote_columns(session, data, "recommendation")
-    if row is not None:
-        analyst = data.get("analyst_id", row.analyst_id)  # type: ignore[attr-defined]
-        org = data.get("organization_id", row.organization_id)  # type: ignore[attr-defined]
-        if analyst is None and org is None:
-            raise Conflict("A recommendation needs an analyst_id or an organization_id.")
+    analyst = data.get("analyst_id", getattr(row, "analyst_id", None))
+    org = data.get("organization_id", getattr(row, "organization_id", None))
+    if analyst is None and org is None:
+        raise Conflict("A recommendation needs an analyst_id or an organization_id.")
 
 
 def _published_between(stmt: Select[Any], report_id: Any, after: Any, before: Any) -> Select[Any]:

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
 from app.directory.schemas import ActorRead, AnalystRead, OrganizationRead, TopicRead
 from app.schemas import (
@@ -140,12 +140,6 @@ class EventCreate(Input):
     date_wording: ShortText | None = None
     actor_ids: IdList = Field(default_factory=list)
     topic_ids: IdList = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> "EventCreate":
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValueError("ends_on is before starts_on")
-        return self
 
 
 class EventUpdate(Patch):

@@ -1,0 +1,56 @@
+"""The policy-ledger command: migrate, seed (idempotent, refusing bad input), settings docs."""
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import PROJECT_ROOT, Settings, get_settings
+from tests.conftest import SEED_FILE
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def fresh_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    from app.db import get_engines
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    get_engines.cache_clear()
+    yield url
+    get_engines().dispose()
+    get_settings.cache_clear()
+    get_engines.cache_clear()
+
+
+def test_migrate_then_seed_if_empty_loads_once(fresh_sqlite: str) -> None:
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    first = runner.invoke(cli, ["seed", "--if-empty"])
+    assert first.exit_code == 0 and "54 records created" in first.output
+    second = runner.invoke(cli, ["seed", "--if-empty"])
+    assert "seed skipped" in second.output
+    again = runner.invoke(cli, ["seed"])
+    assert again.exit_code == 0 and "0 records created" in again.output
+
+
+def test_seed_refusal_exits_non_zero_and_names_the_record(
+    fresh_sqlite: str, tmp_path: Path
+) -> None:
+    runner.invoke(cli, ["migrate"])
+    text = SEED_FILE.read_text(encoding="utf-8").replace("start: 1299", "start: 1298", 1)
+    bad = tmp_path / "ledger.yaml"
+    bad.write_text(text, encoding="utf-8")
+    article = next(SEED_FILE.parent.glob("*.txt"))
+    (tmp_path / article.name).write_bytes(article.read_bytes())
+    result = runner.invoke(cli, ["seed", "--file", str(bad)])
+    assert result.exit_code == 1
+    assert "north-korea-strategic-value-rises-with-us-china-tensions" in result.output
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`{name.upper()}`" in readme, name
