@@ -30,14 +30,18 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
         set_link_header(request, response, next_cursor)
         return Page[read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[valid-type]
 
-    include_type = query.model_fields["include"].annotation if resource.includes else list[str]
+    def get_record(id: RecordId, session: ReadSession) -> BaseModel:
+        return crud.hydrate(session, resource, [crud.get_row(session, resource, id)])[0]
 
-    def get_record(
-        id: RecordId, session: ReadSession,
-        include: Annotated[include_type, Query(description="Related records to embed.")] = [],  # type: ignore[valid-type]  # noqa: B006
-    ) -> BaseModel:
-        row = crud.get_row(session, resource, id)
-        return crud.hydrate(session, resource, [row], include)[0]
+    if resource.includes:
+        include_type = query.model_fields["include"].annotation
+
+        def get_record(  # type: ignore[misc]
+            id: RecordId, session: ReadSession,
+            include: Annotated[include_type, Query(description="Related records to embed.")] = [],  # type: ignore[valid-type]  # noqa: B006
+        ) -> BaseModel:
+            row = crud.get_row(session, resource, id)
+            return crud.hydrate(session, resource, [row], include)[0]
 
     def create_record(
         body: create, session: WriteSession, response: Response  # type: ignore[valid-type]
@@ -71,11 +75,11 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
     )
     router.add_api_route(
         "", create_record, methods=["POST"], name=f"create_{one}", response_model=read,
-        status_code=201, responses=problem_responses(409, 422),
+        status_code=201, responses=problem_responses(400, 409, 422),
     )
     router.add_api_route(
         "/{id}", update_record, methods=["PATCH"], name=f"update_{one}", response_model=read,
-        responses=problem_responses(404, 409, 422),
+        responses=problem_responses(400, 404, 409, 422),
     )
     if deletable:
         router.add_api_route(

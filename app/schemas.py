@@ -5,6 +5,7 @@ bounded everywhere, and unknown fields refused, so the OpenAPI schema says exact
 what the service accepts.
 """
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -20,10 +21,24 @@ from pydantic import (
 from app.models.base import SLUG_PATTERN
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date_from_text(value: Any) -> Any:
-    if isinstance(value, str | date):
+    if isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value)):
         return value
     raise ValueError("dates are written as text: YYYY-MM-DD")
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema's integer: 3 and 3.0 are integers, true and "3" are not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
 
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=120)]
@@ -32,15 +47,17 @@ Title = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=4000)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^https?://\S+$")]
+Url = Annotated[
+    str, StringConstraints(min_length=1, max_length=2000, pattern=r"^https?://[^\x00-\x20\x7f]+$")
+]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Alias = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Aliases = Annotated[list[Alias], Field(max_length=50)]
-Id = Annotated[int, Strict(), Field(ge=1, le=2**53)]
+Id = Annotated[int, Field(ge=1, le=2**53), BeforeValidator(_whole_number)]
 IdList = Annotated[list[Id], Field(max_length=100)]
-Offset = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
+Offset = Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_whole_number)]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
-Day = Annotated[date, BeforeValidator(_date_from_text)]
+Day = Annotated[date, BeforeValidator(_date_from_text), Field(json_schema_extra={"format": "date"})]
 Precision = Literal["day", "month", "year", "unknown"]
 Ref = Annotated[
     str,
