@@ -16,7 +16,7 @@ from typing import Any, get_args
 from pydantic import BaseModel
 from sqlalchemy import Select, Table, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.errors import Conflict, NotFound
 from app.models.base import RecordBase
@@ -89,7 +89,7 @@ def list_page(
 ) -> tuple[list[BaseModel], str | None, int | None]:
     """One page of records matching the filters, in keyset order."""
     model = resource.model
-    keyset: Keyset = parse_keyset(sort, q.cursor, resource.sort_keys(), model.id)
+    keyset: Keyset = parse_keyset(sort, q.cursor, resource.sort_keys(), col(model.id))
     base = resource.filter(select(model), q)
     stmt = base.order_by(*keyset.order_by()).limit(q.limit + 1)
     if (cond := keyset.where()) is not None:
@@ -131,7 +131,8 @@ def _link_ids(session: Session, link: Link, ids: list[Any]) -> dict[int, list[in
     own, other = link.table.c[link.own], link.table.c[link.other]
     order = [own, link.table.c[link.order_by] if link.order_by else other]
     out: dict[int, list[int]] = defaultdict(list)
-    for own_id, other_id in session.execute(select(own, other).where(own.in_(ids)).order_by(*order)):
+    rows = session.execute(select(own, other).where(own.in_(ids)).order_by(*order))
+    for own_id, other_id in rows:
         out[own_id].append(other_id)
     return out
 
@@ -149,7 +150,7 @@ def _embed(
     else:
         wanted = {getattr(r, inc.via) for r in rows} - {None}
     target = inc.target
-    found = session.scalars(select(target.model).where(target.model.id.in_(wanted))).all()
+    found = session.scalars(select(target.model).where(col(target.model.id).in_(wanted))).all()
     by_id = {t.id: t for t in hydrate(session, target, found)}  # type: ignore[attr-defined]
     for r in rows:
         e = extra[r.id]  # type: ignore[index]
@@ -221,9 +222,10 @@ def _check_references(session: Session, resource: Resource, data: dict[str, Any]
         if target is None or value is None:
             continue
         wanted = set(value) if isinstance(value, list) else {value}
-        found = set(session.scalars(select(target.id).where(target.id.in_(wanted))))
+        found = set(session.scalars(select(col(target.id)).where(col(target.id).in_(wanted))))
         if missing := sorted(wanted - found):
-            raise Conflict(f"{name}: no {target.__tablename__} with id {', '.join(map(str, missing))}.")
+            ids = ", ".join(map(str, missing))
+            raise Conflict(f"{name}: no {target.__tablename__} with id {ids}.")
 
 
 def _replace_links(
@@ -242,7 +244,8 @@ def _replace_links(
 
 
 def _check_slug_free(session: Session, resource: Resource, slug: str, own_id: int | None) -> None:
-    taken = session.scalar(select(resource.model.id).where(resource.model.slug == slug))
+    model = resource.model
+    taken = session.scalar(select(col(model.id)).where(col(model.slug) == slug))
     if taken is not None and taken != own_id:
         raise Conflict(f"The slug {slug!r} is already used by {resource.singular} {taken}.")
 
@@ -257,6 +260,7 @@ def slugify(text: str, max_length: int = 60) -> str:
 def _free_slug(session: Session, resource: Resource, data: dict[str, Any]) -> str:
     base = slugify(str(data.get(resource.slug_source) or resource.singular))
     slug = base
-    while session.scalar(select(resource.model.id).where(resource.model.slug == slug)):
+    model = resource.model
+    while session.scalar(select(col(model.id)).where(col(model.slug) == slug)):
         slug = f"{base}-{secrets.token_hex(3)}"
     return slug

@@ -3,6 +3,7 @@
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlmodel import col
 
 from app.crud import Link
 from app.models.base import RecordBase
@@ -12,10 +13,12 @@ def ref_id(model: type[RecordBase], ref: str) -> Any:
     """An id, or a scalar subquery finding the id of the record with that slug."""
     if ref.isdigit():
         return int(ref)
-    return select(model.id).where(model.slug == ref).scalar_subquery()
+    return select(col(model.id)).where(col(model.slug) == ref).scalar_subquery()
 
 
-def where_ref(stmt: Select[Any], column: Any, model: type[RecordBase], ref: str | None) -> Select[Any]:
+def where_ref(
+    stmt: Select[Any], column: Any, model: type[RecordBase], ref: str | None
+) -> Select[Any]:
     """`column = <id of ref>` when a ref was given."""
     return stmt if ref is None else stmt.where(column == ref_id(model, ref))
 

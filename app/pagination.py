@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.types import TypeDecorator
 
 from app.errors import BadRequest
 
@@ -47,11 +48,19 @@ class SortKey:
 
 def sort_key(column: InstrumentedAttribute[Any], *, nullable: bool = False) -> SortKey:
     """A SortKey whose parser follows the column's Python type."""
-    py = column.property.columns[0].type.python_type
+    col_type = column.property.columns[0].type
+    py: type = (col_type.impl if isinstance(col_type, TypeDecorator) else col_type).python_type
     parsers: dict[type, Callable[[str], Any]] = {
-        int: int, date: date.fromisoformat, datetime: datetime.fromisoformat, str: str,
+        int: int, date: date.fromisoformat, datetime: _aware, str: str,
     }
     return SortKey(column, parsers.get(py, str), nullable)
+
+
+def _aware(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("timestamp without timezone")
+    return value
 
 
 @dataclass(frozen=True)
@@ -97,7 +106,7 @@ def _encode(value: Any) -> Any:
 
 
 def parse_keyset(
-    sort: str, cursor: str | None, sorts: dict[str, SortKey], id_column: InstrumentedAttribute[Any]
+    sort: str, cursor: str | None, sorts: dict[str, SortKey], id_column: Any
 ) -> Keyset:
     """Validate `sort` against the whitelist and decode `cursor` (malformed -> 400)."""
     name = sort.removeprefix("-")
@@ -116,10 +125,11 @@ def _decode_cursor(cursor: str, sort: str, key: SortKey) -> tuple[Any, int]:
         last_id, raw = data["i"], data["v"]
         if not isinstance(last_id, int) or isinstance(last_id, bool):
             raise ValueError("bad id")
-        value = None if raw is None else key.parse(raw) if isinstance(raw, str) else int(raw)
-        if value is None and not key.nullable and key.column is not None and raw is not None:
+        if raw is None and not key.nullable:
+            raise ValueError("missing value")
+        if raw is not None and not isinstance(raw, str | int) or isinstance(raw, bool):
             raise ValueError("bad value")
-        return value, last_id
+        return (key.parse(raw) if isinstance(raw, str) else raw), last_id
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
         raise BadRequest("Malformed cursor: pass back the next_cursor of the previous page, "
                          "with the same sort.") from exc

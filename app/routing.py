@@ -10,8 +10,9 @@ from app.crud import Resource
 from app.deps import ReadSession, WriteSession
 from app.errors import problem_responses
 from app.pagination import Page, set_link_header
+from app.schemas import MAX_ID
 
-RecordId = Annotated[int, Path(ge=1, le=2**53, description="The record's numeric id.")]
+RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's numeric id.")]
 
 
 def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
@@ -25,7 +26,7 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
         q: Annotated[query, Query()],  # type: ignore[valid-type]
     ) -> Page[Any]:
         items, next_cursor, total = crud.list_page(
-            session, resource, q, sort=q.sort, include=getattr(q, "include", [])
+            session, resource, q, sort=q.sort, include=getattr(q, "include", [])  # type: ignore[attr-defined]
         )
         set_link_header(request, response, next_cursor)
         return Page[read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[valid-type]
@@ -66,7 +67,7 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
     delete_record.__doc__ = f"Delete a {one} that no other record refers to."
 
     router.add_api_route(
-        "", list_records, methods=["GET"], name=f"list_{many}", response_model=Page[read],
+        "", list_records, methods=["GET"], name=f"list_{many}", response_model=Page[read],  # type: ignore[valid-type]
         responses=problem_responses(400, 422),
     )
     router.add_api_route(

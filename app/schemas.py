@@ -1,3 +1,4 @@
+# mypy: disable-error-code="valid-type"
 """Field types shared by every request and response schema.
 
 Strict where JSON is unambiguous (no `false` read as `0`, no number read as a date),
@@ -20,7 +21,6 @@ from pydantic import (
 
 from app.models.base import SLUG_PATTERN
 
-
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -41,19 +41,30 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
+
+
+def text(max_length: int, min_length: int = 0) -> Any:
+    """A free-text string type: bounded, and without NUL characters."""
+    return Annotated[
+        str, StringConstraints(min_length=min_length, max_length=max_length, pattern=NO_NUL)
+    ]
+
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=120)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=4000)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Name = text(200, min_length=1)
+Title = text(500, min_length=1)
+ShortText = text(200)
+Text = text(4000)
+LongText = text(20_000)
 Url = Annotated[
     str, StringConstraints(min_length=1, max_length=2000, pattern=r"^https?://[^\x00-\x20\x7f]+$")
 ]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Alias = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Alias = text(200, min_length=1)
 Aliases = Annotated[list[Alias], Field(max_length=50)]
-Id = Annotated[int, Field(ge=1, le=2**53), BeforeValidator(_whole_number)]
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
 IdList = Annotated[list[Id], Field(max_length=100)]
 Offset = Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_whole_number)]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
@@ -61,7 +72,7 @@ Day = Annotated[date, BeforeValidator(_date_from_text), Field(json_schema_extra=
 Precision = Literal["day", "month", "year", "unknown"]
 Ref = Annotated[
     str,
-    StringConstraints(pattern=r"^(?:[0-9]{1,15}|[a-z0-9]+(?:-[a-z0-9]+)*)$", max_length=120),
+    StringConstraints(pattern=r"^(?:[0-9]{1,9}|[a-z0-9]+(?:-[a-z0-9]+)*)$", max_length=120),
 ]
 
 
@@ -94,7 +105,9 @@ class Patch(BaseModel):
 class Output(BaseModel):
     """Base for responses: defaulted fields are still listed as required in the schema."""
 
-    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class RecordRead(Output):

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app import crud
 from app.claims.service import predictions, recommendations
@@ -113,8 +113,9 @@ def load_seed(
         ids[name] = {}
         created = present = 0
         for record in seed[name]:
-            slug = record.get("slug")
-            existing = session.scalar(select(resource.model.id).where(resource.model.slug == slug))
+            slug = str(record.get("slug"))
+            model = resource.model
+            existing = session.scalar(select(col(model.id)).where(col(model.slug) == slug))
             if existing is not None:
                 ids[name][slug] = existing
                 present += 1
@@ -165,5 +166,6 @@ def _lookup(
 def is_empty(session: Session) -> bool:
     """True when no document, report or prediction is stored yet."""
     return not any(
-        session.scalar(select(func.count()).select_from(r.model)) for r in (documents, reports, predictions)
+        session.scalar(select(func.count()).select_from(r.model))
+        for r in (documents, reports, predictions)
     )

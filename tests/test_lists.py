@@ -82,8 +82,7 @@ def test_filter_by_numeric_id_equals_filter_by_slug(seeded: Engines, client: Tes
 
 def test_resolve_by_and_published_ranges(seeded: Engines, client: TestClient) -> None:
     first = client.get("/v1/predictions").json()["items"][0]
-    headers = {"content-type": "application/json"}
-    client.patch(f"/v1/predictions/{first['id']}", json={"resolve_by": "2027-06-30"}, headers=headers)
+    client.patch(f"/v1/predictions/{first['id']}", json={"resolve_by": "2027-06-30"})
     found = client.get("/v1/predictions", params={"resolve_by_after": "2027-01-01",
                                                   "resolve_by_before": "2027-12-31"}).json()
     assert [p["id"] for p in found["items"]] == [first["id"]]
@@ -143,3 +142,33 @@ def test_cursor_from_another_sort_is_refused(seeded: Engines, client: TestClient
     cursor = client.get("/v1/predictions", params={"limit": 2}).json()["next_cursor"]
     response = client.get("/v1/predictions", params={"limit": 2, "sort": "-id", "cursor": cursor})
     assert response.status_code == 400
+
+
+def _cursor(payload: dict[str, Any]) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("sort", "payload"),
+    [
+        ("created_at", {"s": "created_at", "v": "2025-01-01T00:00:00", "i": 1}),
+        ("created_at", {"s": "created_at", "v": None, "i": 1}),
+        ("created_at", {"s": "created_at", "v": [1], "i": 1}),
+        ("id", {"s": "id", "v": "x", "i": 1}),
+        ("id", {"s": "id", "v": 1, "i": "1"}),
+        ("resolve_by", {"s": "resolve_by", "v": "soon", "i": 1}),
+    ],
+)
+def test_tampered_cursors_are_bad_requests(
+    client: TestClient, sort: str, payload: dict[str, Any]
+) -> None:
+    response = client.get("/v1/predictions", params={"sort": sort, "cursor": _cursor(payload)})
+    assert response.status_code == 400
+
+
+def test_cursor_paging_by_timestamp(seeded: Engines, client: TestClient) -> None:
+    items = all_pages(client, "/v1/predictions", sort="-created_at", limit=3)
+    assert len({p["id"] for p in items}) == 10

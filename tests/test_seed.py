@@ -56,7 +56,9 @@ def test_seed_with_an_altered_quote_is_refused_and_changes_nothing(
     assert row_counts(engines) == before
 
 
-def test_seed_failing_midway_leaves_the_database_unchanged(engines: Engines, tmp_path: Path) -> None:
+def test_seed_failing_midway_leaves_the_database_unchanged(
+    engines: Engines, tmp_path: Path
+) -> None:
     data = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
     data["recommendations"][0]["addressee"] = "atlantis"
     altered = tmp_path / "ledger.yaml"

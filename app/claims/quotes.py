@@ -1,19 +1,20 @@
+# mypy: disable-error-code="valid-type"
 """Verbatim quotes: W3C TextQuoteSelector + TextPositionSelector, checked against the text."""
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 from sqlmodel import Session
 
 from app.errors import Conflict
 from app.models import Document
-from app.schemas import Id, Input, Offset, Output
+from app.schemas import Id, Input, Offset, Output, text
 
 CONTEXT = 32
 QUOTE_FIELDS = ("document_id", "exact", "start", "end", "prefix", "suffix")
 
-Exact = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
-Context = Annotated[str, StringConstraints(max_length=200)]
+Exact = text(20_000, min_length=1)
+Context = text(200)
 
 
 class QuoteIn(Input):
@@ -57,7 +58,11 @@ def check_quote(session: Session, quote: dict[str, Any], owner: str) -> dict[str
         raise Conflict(f"{owner}: quote.prefix does not match the text before the span.")
     if quote.get("suffix") is not None and not body[end:].startswith(quote["suffix"]):
         raise Conflict(f"{owner}: quote.suffix does not match the text after the span.")
-    stored = {**quote, "prefix": quote.get("prefix") or prefix, "suffix": quote.get("suffix") or suffix}
+    stored = {
+        **quote,
+        "prefix": quote.get("prefix") or prefix,
+        "suffix": quote.get("suffix") or suffix,
+    }
     return {f"quote_{k}": stored[k] for k in QUOTE_FIELDS}
 
 

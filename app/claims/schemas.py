@@ -1,3 +1,4 @@
+# mypy: disable-error-code="valid-type"
 """Request and response shapes for predictions and recommendations."""
 
 from datetime import date
@@ -25,10 +26,11 @@ from app.schemas import (
     Text,
     include_options,
     sort_options,
+    text,
 )
 from app.sources.schemas import EventRead, ReportRead
 
-Statement = Text
+Statement = text(4000, min_length=1)
 RecommendationStatus = Literal[
     "open", "accepted", "partially_implemented", "implemented", "rejected", "superseded", "moot"
 ]
@@ -38,7 +40,7 @@ class PredictionCreate(Input):
     slug: Slug | None = Field(default=None, description="Generated from the statement if omitted.")
     report_id: Id
     analyst_id: Id = Field(description="The analyst (or group) the prediction is attributed to.")
-    statement: Statement = Field(min_length=1, description="A clean, self-contained restatement.")
+    statement: Statement = Field(description="A clean, self-contained restatement.")
     quote: QuoteIn | None = None
     cue: ShortText | None = Field(default=None, description="The hedge words, verbatim.")
     probability: Probability | None = Field(default=None, description="Stated or editor-set.")
@@ -54,7 +56,7 @@ class PredictionUpdate(Patch):
     slug: Slug = None  # type: ignore[assignment]
     report_id: Id = None  # type: ignore[assignment]
     analyst_id: Id = None  # type: ignore[assignment]
-    statement: Statement = Field(default=None, min_length=1)
+    statement: Statement = None  # type: ignore[assignment]
     quote: QuoteIn | None = None
     cue: ShortText | None = None
     probability: Probability | None = None
@@ -128,7 +130,7 @@ class RecommendationCreate(Input):
     report_id: Id | None = None
     analyst_id: Id | None = None
     organization_id: Id | None = None
-    statement: Statement = Field(min_length=1)
+    statement: Statement
     quote: QuoteIn | None = None
     cue: ShortText | None = Field(default=None, description="The advice words, verbatim.")
     addressee_id: Id | None = Field(default=None, description="The actor the advice is for.")
@@ -144,7 +146,7 @@ class RecommendationUpdate(Patch):
     report_id: Id | None = None
     analyst_id: Id | None = None
     organization_id: Id | None = None
-    statement: Statement = Field(default=None, min_length=1)
+    statement: Statement = None  # type: ignore[assignment]
     quote: QuoteIn | None = None
     cue: ShortText | None = None
     addressee_id: Id | None = None

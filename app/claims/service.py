@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import Select, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.claims import schemas as s
 from app.claims.quotes import quote_columns
@@ -70,7 +70,7 @@ def _prepare_recommendation(
 def _published_between(stmt: Select[Any], report_id: Any, after: Any, before: Any) -> Select[Any]:
     if after is None and before is None:
         return stmt
-    matching = select(Report.id)
+    matching = select(col(Report.id))
     if after is not None:
         matching = matching.where(Report.published_on >= after)
     if before is not None:
@@ -79,7 +79,7 @@ def _published_between(stmt: Select[Any], report_id: Any, after: Any, before: An
 
 
 def _analysts_of(ref: str) -> Any:
-    return select(Analyst.id).where(Analyst.organization_id == ref_id(Organization, ref))
+    return select(col(Analyst.id)).where(Analyst.organization_id == ref_id(Organization, ref))
 
 
 def _filter_predictions(stmt: Select[Any], q: s.PredictionQuery) -> Select[Any]:

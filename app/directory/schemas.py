@@ -1,3 +1,4 @@
+# mypy: disable-error-code="valid-type"
 """Request and response shapes for organizations, analysts, actors and topics."""
 
 from typing import Literal

@@ -41,4 +41,4 @@ class Topic(RecordBase, table=True):
     """A subject that predictions and recommendations are tagged with."""
 
     name: str = Field(max_length=200)
-    description: str | None = Field(default=None, max_length=2000)
+    description: str | None = Field(default=None, max_length=4000)

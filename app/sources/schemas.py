@@ -1,3 +1,4 @@
+# mypy: disable-error-code="valid-type"
 """Request and response shapes for documents, reports and events."""
 
 from datetime import date
@@ -25,10 +26,13 @@ from app.schemas import (
     Url,
     include_options,
     sort_options,
+    text,
 )
 
-Body = Annotated[str, StringConstraints(min_length=1, max_length=1_000_000)]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")]
+Body = text(1_000_000, min_length=1)
+Language = Annotated[
+    str, StringConstraints(max_length=16, pattern=r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+]
 
 
 class DocumentCreate(Input):
@@ -114,7 +118,9 @@ class ReportRead(RecordRead):
     summary: str | None
     author_ids: list[int]
     document_ids: list[int]
-    publisher: OrganizationRead | None = Field(default=None, description="With `include=publisher`.")
+    publisher: OrganizationRead | None = Field(
+        default=None, description="With `include=publisher`."
+    )
     authors: list[AnalystRead] | None = Field(default=None, description="With `include=authors`.")
     documents: list[DocumentRead] | None = Field(
         default=None, description="With `include=documents`."
@@ -132,7 +138,7 @@ class ReportQuery(ListQuery):
 
 class EventCreate(Input):
     slug: Slug | None = Field(default=None, description="Generated from the name when left out.")
-    name: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    name: text(300, min_length=1)  # type: ignore[valid-type]
     description: Text | None = None
     starts_on: Day | None = Field(default=None, description="First day (of the month/year).")
     ends_on: Day | None = None

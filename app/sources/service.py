@@ -4,7 +4,7 @@ import hashlib
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.crud import Include, Link, Resource
 from app.directory.service import actors, analysts, organizations, topics
@@ -47,7 +47,8 @@ def _prepare_document(session: Session, data: dict[str, Any], row: RecordBase | 
 
 def _is_quoted(session: Session, document_id: int | None) -> bool:
     for model in (Prediction, Recommendation):
-        if session.scalar(select(model.id).where(model.quote_document_id == document_id).limit(1)):
+        quoting = select(col(model.id)).where(col(model.quote_document_id) == document_id)
+        if session.scalar(quoting.limit(1)):
             return True
     return False
 
@@ -76,9 +77,9 @@ def _filter_reports(stmt: Select[Any], q: s.ReportQuery) -> Select[Any]:
     stmt = where_ref(stmt, Report.publisher_id, Organization, q.organization)
     stmt = where_linked(stmt, Report.id, report_authors, q.analyst)
     if q.published_after:
-        stmt = stmt.where(Report.published_on >= q.published_after)
+        stmt = stmt.where(col(Report.published_on) >= q.published_after)
     if q.published_before:
-        stmt = stmt.where(Report.published_on <= q.published_before)
+        stmt = stmt.where(col(Report.published_on) <= q.published_before)
     return stmt
 
 
@@ -110,9 +111,9 @@ def _filter_events(stmt: Select[Any], q: s.EventQuery) -> Select[Any]:
     stmt = where_linked(stmt, Event.id, event_actors, q.actor)
     stmt = where_linked(stmt, Event.id, event_topics, q.topic)
     if q.starts_after:
-        stmt = stmt.where(Event.starts_on >= q.starts_after)
+        stmt = stmt.where(col(Event.starts_on) >= q.starts_after)
     if q.starts_before:
-        stmt = stmt.where(Event.starts_on <= q.starts_before)
+        stmt = stmt.where(col(Event.starts_on) <= q.starts_before)
     return stmt
 
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -70,7 +69,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('description', sa.String(length=2000), nullable=True),
+    sa.Column('description', sa.String(length=4000), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic')),
     sa.UniqueConstraint('slug', name=op.f('uq_topic_slug'))
     )
