@@ -49,7 +49,7 @@ class SortKey:
 def sort_key(column: InstrumentedAttribute[Any], *, nullable: bool = False) -> SortKey:
     """A SortKey whose parser follows the column's Python type."""
     col_type = column.property.columns[0].type
-    py: type = (col_type.impl if isinstance(col_type, TypeDecorator) else col_type).python_type
+    py: Any = (col_type.impl if isinstance(col_type, TypeDecorator) else col_type).python_type
     parsers: dict[type, Callable[[str], Any]] = {
         int: int, date: date.fromisoformat, datetime: _aware, str: str,
     }
@@ -127,7 +127,7 @@ def _decode_cursor(cursor: str, sort: str, key: SortKey) -> tuple[Any, int]:
             raise ValueError("bad id")
         if raw is None and not key.nullable:
             raise ValueError("missing value")
-        if raw is not None and not isinstance(raw, str | int) or isinstance(raw, bool):
+        if (raw is not None and not isinstance(raw, str | int)) or isinstance(raw, bool):
             raise ValueError("bad value")
         return (key.parse(raw) if isinstance(raw, str) else raw), last_id
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
