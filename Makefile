@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres migrate seed lint clean
+.PHONY: install run test test-postgres migrate seed lint bench-pagination clean
 
 install: $(STAMP)
 
@@ -30,8 +30,11 @@ test-postgres: install
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/mypy app
+
+bench-pagination: install
+	$(BIN)/python bench/pagination.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

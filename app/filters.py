@@ -28,8 +28,10 @@ def where_linked(stmt: Select[Any], own_id: Any, link: Link, ref: str | None) ->
     if ref is None:
         return stmt
     table = link.table
-    linked = select(table.c[link.own]).where(table.c[link.other] == ref_id(link.target, ref))
-    return stmt.where(own_id.in_(linked))
+    linked = select(table.c[link.own]).where(
+        table.c[link.other] == ref_id(link.target, ref), table.c[link.own] == own_id
+    )
+    return stmt.where(linked.exists())
 
 
 def where_eq(stmt: Select[Any], column: Any, value: Any) -> Select[Any]:
