@@ -62,13 +62,19 @@ def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int) -> E
     return engine
 
 
+def ensure_sqlite_directory(url: str) -> None:
+    """Create the folder a SQLite database file lives in (e.g. ./data)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+
+
 def build_engines(url: str) -> Engines:
     """Engines for a database URL."""
     settings = get_settings()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_directory(url)
         opts = {"pool_size": settings.db_pool_size, "busy_ms": settings.sqlite_busy_timeout_ms}
         return Engines(
             read=_sqlite_engine(url, writer=False, **opts),

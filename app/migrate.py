@@ -4,10 +4,12 @@ from alembic import command
 from alembic.config import Config
 
 from app.config import PROJECT_ROOT
+from app.db import ensure_sqlite_directory
 
 
 def alembic_config(database_url: str) -> Config:
     """An Alembic config for this project's migrations and the given database."""
+    ensure_sqlite_directory(database_url)
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.attributes["database_url"] = database_url
