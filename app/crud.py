@@ -64,6 +64,8 @@ class Resource:
         lambda _s, _d, _o: None
     )
     slug_source: str = "name"
+    after_write: Callable[[Session, Any], None] = lambda _s, _row: None
+    default_sort: Callable[[Any], str] = lambda _q: "id"
 
     def sort_keys(self) -> dict[str, Any]:
         """The sortable columns, as the query model's `sort` parameter lists them."""
@@ -174,6 +176,7 @@ def create(session: Session, resource: Resource, body: BaseModel) -> BaseModel:
     session.add(row)
     _flush(session, resource)
     _replace_links(session, resource, row, links)
+    resource.after_write(session, row)
     return hydrate(session, resource, [row])[0]
 
 
@@ -193,6 +196,7 @@ def update(session: Session, resource: Resource, record_id: int, body: BaseModel
     session.add(row)
     _flush(session, resource)
     _replace_links(session, resource, row, links)
+    resource.after_write(session, row)
     return hydrate(session, resource, [row])[0]
 
 

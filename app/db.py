@@ -1,5 +1,7 @@
 """Engines and sessions: SQLite with the pragmas it needs, or PostgreSQL via psycopg 3."""
 
+import math
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +30,15 @@ class Engines:
             self.write.dispose()
 
 
+def _ensure_math_functions(dbapi_conn: Any) -> None:
+    """Scores need ln() and floor(); older SQLite builds lack the math functions."""
+    try:
+        dbapi_conn.execute("SELECT ln(1), floor(1.5)")
+    except sqlite3.OperationalError:
+        dbapi_conn.create_function("ln", 1, math.log, deterministic=True)
+        dbapi_conn.create_function("floor", 1, math.floor, deterministic=True)
+
+
 def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int) -> Engine:
     """A SQLite engine with WAL, foreign keys, busy timeout and explicit BEGINs.
 
@@ -54,6 +65,7 @@ def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int) -> E
         cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
+        _ensure_math_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import Select, select
 from sqlmodel import col
 
 from app.crud import Link
+from app.models import Analyst, Organization, Report
 from app.models.base import RecordBase
 
 
@@ -27,7 +28,7 @@ def where_linked(stmt: Select[Any], own_id: Any, link: Link, ref: str | None) ->
     """Rows linked through a many-to-many table to the record `ref`."""
     if ref is None:
         return stmt
-    table = link.table
+    table = link.table.alias()  # never correlate with a join of the same table outside
     linked = select(table.c[link.own]).where(
         table.c[link.other] == ref_id(link.target, ref), table.c[link.own] == own_id
     )
@@ -37,3 +38,20 @@ def where_linked(stmt: Select[Any], own_id: Any, link: Link, ref: str | None) ->
 def where_eq(stmt: Select[Any], column: Any, value: Any) -> Select[Any]:
     """`column = value` when a value was given."""
     return stmt if value is None else stmt.where(column == value)
+
+
+def published_between(stmt: Select[Any], report_id: Any, after: Any, before: Any) -> Select[Any]:
+    """Rows whose report was published in [after, before] (either end may be open)."""
+    if after is None and before is None:
+        return stmt
+    matching = select(col(Report.id))
+    if after is not None:
+        matching = matching.where(Report.published_on >= after)
+    if before is not None:
+        matching = matching.where(Report.published_on <= before)
+    return stmt.where(report_id.in_(matching))
+
+
+def analysts_of(ref: str) -> Any:
+    """Subquery: ids of the analysts of an organization (id or slug)."""
+    return select(col(Analyst.id)).where(Analyst.organization_id == ref_id(Organization, ref))

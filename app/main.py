@@ -20,6 +20,8 @@ from app.errors import (
     install_error_handlers,
     problem_responses,
 )
+from app.outcomes.router import router as outcomes_router
+from app.scoring.router import router as scoring_router
 from app.sources.router import router as sources_router
 
 log = logging.getLogger("app")
@@ -83,7 +85,8 @@ def create_app(engines: Engines | None = None) -> FastAPI:
     app.state.engines = engines or get_engines()
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1")
-    for router in (directory_router, sources_router, claims_router):
+    routers = (directory_router, sources_router, claims_router, outcomes_router, scoring_router)
+    for router in routers:
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(health_router)

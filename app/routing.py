@@ -25,8 +25,9 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
         request: Request, response: Response, session: ReadSession,
         q: Annotated[query, Query()],  # type: ignore[valid-type]
     ) -> Page[Any]:
+        sort = q.sort if "sort" in q.model_fields_set else resource.default_sort(q)  # type: ignore[attr-defined]
         items, next_cursor, total = crud.list_page(
-            session, resource, q, sort=q.sort, include=getattr(q, "include", [])  # type: ignore[attr-defined]
+            session, resource, q, sort=sort, include=getattr(q, "include", [])  # type: ignore[attr-defined]
         )
         set_link_header(request, response, next_cursor)
         return Page[read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[valid-type]

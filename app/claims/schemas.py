@@ -85,6 +85,14 @@ class PredictionRead(RecordRead):
     resolve_by: date | None
     resolution_criteria: str | None
     outcome: str | None = Field(description="The current resolution's outcome, if resolved.")
+    outcome_known_on: date | None = Field(description="When the current outcome became known.")
+    resolution_id: int | None = Field(description="The current resolution.")
+    community_probability: float | None = Field(
+        description="Median of every forecaster's current forecast."
+    )
+    time_averaged_probability: float | None = Field(
+        description="The author's forecasts averaged over time until the outcome was known."
+    )
     status: Status = Field(description="open, due, resolved or void; derived, never set.")
     actor_ids: list[int]
     topic_ids: list[int]
@@ -121,7 +129,9 @@ class PredictionQuery(ListQuery):
     resolve_by_before: Day | None = Field(default=None, description="resolve_by on or before.")
     published_after: Day | None = Field(default=None, description="Report published on/after.")
     published_before: Day | None = Field(default=None, description="Report published on/before.")
-    sort: sort_options("id", "resolve_by", "created_at", "updated_at") = "id"
+    sort: sort_options("id", "resolve_by", "created_at", "updated_at") = Field(
+        default="id", description="Default `id`; with `status=due`, `resolve_by` (oldest first)."
+    )
     include: include_options("analyst", "report", "actors", "topics", "events") = []
 
 

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlmodel import Session, col
+from sqlalchemy import Select, or_
+from sqlmodel import Session
 
 from app.claims import schemas as s
 from app.claims.quotes import quote_columns
@@ -12,7 +12,7 @@ from app.crud import Include, Link, Resource
 from app.directory.service import actors, analysts, organizations, topics
 from app.errors import Conflict
 from app.estimative import band_for_cue
-from app.filters import ref_id, where_eq, where_linked, where_ref
+from app.filters import analysts_of, published_between, ref_id, where_eq, where_linked, where_ref
 from app.models import (
     Actor,
     Analyst,
@@ -29,6 +29,7 @@ from app.models import (
     recommendation_topic,
 )
 from app.models.base import RecordBase
+from app.outcomes.service import sync_initial_forecast
 from app.sources.service import events, reports
 
 prediction_actors = Link(prediction_actor, "prediction_id", "actor_id", Actor)
@@ -67,27 +68,12 @@ def _prepare_recommendation(
         raise Conflict("A recommendation needs an analyst_id or an organization_id.")
 
 
-def _published_between(stmt: Select[Any], report_id: Any, after: Any, before: Any) -> Select[Any]:
-    if after is None and before is None:
-        return stmt
-    matching = select(col(Report.id))
-    if after is not None:
-        matching = matching.where(Report.published_on >= after)
-    if before is not None:
-        matching = matching.where(Report.published_on <= before)
-    return stmt.where(report_id.in_(matching))
-
-
-def _analysts_of(ref: str) -> Any:
-    return select(col(Analyst.id)).where(Analyst.organization_id == ref_id(Organization, ref))
-
-
 def _filter_predictions(stmt: Select[Any], q: s.PredictionQuery) -> Select[Any]:
     p: Any = Prediction
     stmt = where_ref(stmt, p.analyst_id, Analyst, q.analyst)
     stmt = where_ref(stmt, p.report_id, Report, q.report)
     if q.organization is not None:
-        stmt = stmt.where(p.analyst_id.in_(_analysts_of(q.organization)))
+        stmt = stmt.where(p.analyst_id.in_(analysts_of(q.organization)))
     stmt = where_linked(stmt, p.id, prediction_actors, q.actor)
     stmt = where_linked(stmt, p.id, prediction_topics, q.topic)
     stmt = where_linked(stmt, p.id, prediction_events, q.event)
@@ -99,7 +85,7 @@ def _filter_predictions(stmt: Select[Any], q: s.PredictionQuery) -> Select[Any]:
         stmt = stmt.where(p.resolve_by >= q.resolve_by_after)
     if q.resolve_by_before is not None:
         stmt = stmt.where(p.resolve_by <= q.resolve_by_before)
-    return _published_between(stmt, p.report_id, q.published_after, q.published_before)
+    return published_between(stmt, p.report_id, q.published_after, q.published_before)
 
 
 predictions = Resource(
@@ -107,6 +93,8 @@ predictions = Resource(
     read=s.PredictionRead, create=s.PredictionCreate, update=s.PredictionUpdate,
     query=s.PredictionQuery, filter=_filter_predictions, prepare=_prepare_prediction,
     slug_source="statement", nullable_sorts=("resolve_by",),
+    after_write=sync_initial_forecast,
+    default_sort=lambda q: "resolve_by" if q.status == "due" else "id",
     links={"actor_ids": prediction_actors, "topic_ids": prediction_topics,
            "event_ids": prediction_events},
     references={"report_id": Report, "analyst_id": Analyst, "actor_ids": Actor,
@@ -127,7 +115,7 @@ def _filter_recommendations(stmt: Select[Any], q: s.RecommendationQuery) -> Sele
     if q.organization is not None:
         stmt = stmt.where(or_(
             r.organization_id == ref_id(Organization, q.organization),
-            r.analyst_id.in_(_analysts_of(q.organization)),
+            r.analyst_id.in_(analysts_of(q.organization)),
         ))
     stmt = where_linked(stmt, r.id, recommendation_actors, q.actor)
     stmt = where_linked(stmt, r.id, recommendation_topics, q.topic)

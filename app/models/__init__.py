@@ -14,10 +14,32 @@ from app.models.claim import (
 )
 from app.models.document import Document, Event, Report, ReportAuthor, ReportDocument
 from app.models.organization import Actor, Analyst, Organization, Topic
+from app.models.outcome import ConditionCheck, Forecast, Resolution, StatusChange
 
 __all__ = [
-    "Actor", "Analyst", "DatePrecision", "Document", "Event", "Organization", "Prediction",
-    "Recommendation", "RecordBase", "Report", "ReportAuthor", "ReportDocument", "Topic",
-    "event_actor", "event_topic", "metadata", "prediction_actor", "prediction_event",
-    "prediction_topic", "recommendation_actor", "recommendation_topic",
+    "Actor",
+    "Analyst",
+    "ConditionCheck",
+    "DatePrecision",
+    "Document",
+    "Event",
+    "Forecast",
+    "Organization",
+    "Prediction",
+    "Recommendation",
+    "RecordBase",
+    "Report",
+    "ReportAuthor",
+    "ReportDocument",
+    "Resolution",
+    "StatusChange",
+    "Topic",
+    "event_actor",
+    "event_topic",
+    "metadata",
+    "prediction_actor",
+    "prediction_event",
+    "prediction_topic",
+    "recommendation_actor",
+    "recommendation_topic",
 ]

@@ -42,6 +42,12 @@ class Prediction(QuotedClaim, table=True):
     resolve_by: date | None = None
     resolution_criteria: str | None = Field(default=None, sa_type=Text)
     outcome: str | None = Field(default=None, max_length=16)
+    outcome_known_on: date | None = None
+    resolution_id: int | None = Field(
+        default=None, description="The current resolution (the newest; resolutions are a chain)."
+    )
+    community_probability: float | None = None
+    time_averaged_probability: float | None = None
 
 
 class Recommendation(QuotedClaim, table=True):

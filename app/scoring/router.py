@@ -1,0 +1,73 @@
+"""Routes for scores, track records and calibration charts."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+
+from app.deps import ReadSession
+from app.errors import problem_responses
+from app.schemas import MAX_ID
+from app.scoring import charts, service
+from app.scoring import schemas as s
+
+router = APIRouter(tags=["scores"])
+AnalystId = Annotated[int, Path(ge=1, le=MAX_ID, description="The analyst's id.")]
+SVG: dict[int | str, dict[str, Any]] = {200: {"description": "An SVG image.",
+             "content": {"image/svg+xml": {"schema": {"type": "string"}}}}}
+
+
+def _svg(cal: s.Calibration) -> Response:
+    return Response(charts.calibration_svg(cal), media_type="image/svg+xml")
+
+
+@router.get("/scores", responses=problem_responses(422))
+def get_scores(session: ReadSession, q: Annotated[s.ScoreQuery, Query()]) -> s.ScoreReport:
+    """Brier, log loss, skill and Murphy terms per group; what was left out, and why."""
+    return service.scores(session, q)
+
+
+@router.get("/scores/calibration", responses=problem_responses(422))
+def get_calibration(session: ReadSession, q: Annotated[s.ScoreFilters, Query()]) -> s.Calibration:
+    """Calibration table (10 bins) for the predictions the filters select."""
+    return service.calibration(session, q, "Calibration")
+
+
+@router.get("/scores/calibration.svg", response_class=Response,
+            responses={**SVG, **problem_responses(422)})
+def get_calibration_chart(session: ReadSession, q: Annotated[s.ScoreFilters, Query()]) -> Response:
+    """Calibration chart (SVG) for the predictions the filters select."""
+    return _svg(service.calibration(session, q, "Calibration"))
+
+
+@router.get("/scores/calibration.vl.json", responses=problem_responses(422))
+def get_calibration_spec(
+    session: ReadSession, q: Annotated[s.ScoreFilters, Query()]
+) -> dict[str, Any]:
+    """Calibration chart as a Vega-Lite v5 spec with the data inlined."""
+    return charts.calibration_vega_lite(service.calibration(session, q, "Calibration"))
+
+
+@router.get("/analysts/{id}/track-record", responses=problem_responses(404, 422))
+def get_track_record(
+    id: AnalystId, session: ReadSession, q: Annotated[s.RecordFilters, Query()]
+) -> s.TrackRecord:
+    """One analyst's scores, calibration and how their recommendations fared."""
+    return service.track_record(session, id, q)
+
+
+@router.get("/analysts/{id}/calibration.svg", response_class=Response,
+            responses={**SVG, **problem_responses(404, 422)})
+def get_analyst_calibration_chart(
+    id: AnalystId, session: ReadSession, q: Annotated[s.RecordFilters, Query()]
+) -> Response:
+    """One analyst's calibration chart (SVG)."""
+    record = service.track_record(session, id, q)
+    return _svg(record.calibration)
+
+
+@router.get("/analysts/{id}/calibration.vl.json", responses=problem_responses(404, 422))
+def get_analyst_calibration_spec(
+    id: AnalystId, session: ReadSession, q: Annotated[s.RecordFilters, Query()]
+) -> dict[str, Any]:
+    """One analyst's calibration chart as a Vega-Lite v5 spec."""
+    return charts.calibration_vega_lite(service.track_record(session, id, q).calibration)
