@@ -9,6 +9,7 @@ import typer
 from app import migrate as migrations
 from app.config import get_settings
 from app.db import get_engines, session_scope
+from app.scoring import rollups
 from app.seeding import SeedError, is_empty, load_seed, read_seed
 
 cli = typer.Typer(help="Policy Ledger: keeps score of think-tank predictions.",
@@ -51,6 +52,20 @@ def migrate(
     else:
         migrations.upgrade(url, revision)
     typer.echo(f"database at revision {revision}")
+    if not down and revision == "head":
+        with session_scope(get_engines().write) as session:
+            if rollups.is_stale(session):
+                typer.echo("building score rollups for the predictions already stored")
+                rollups.rebuild(session)
+
+
+@cli.command("rebuild-scores")
+def rebuild_scores() -> None:
+    """Recompute the score rollups from the predictions (after a bulk load)."""
+    _setup_logging()
+    with session_scope(get_engines().write) as session:
+        rows = rollups.rebuild(session)
+    typer.echo(f"score rollups rebuilt: {rows} rows")
 
 
 @cli.command()

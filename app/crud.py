@@ -10,6 +10,7 @@ import secrets
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
@@ -22,6 +23,7 @@ from app.errors import Conflict, NotFound
 from app.models.base import RecordBase
 from app.pagination import Keyset, paginate_rows, parse_keyset, sort_key
 from app.schemas import ListQuery
+from app.scoring import rollups
 from app.types import utcnow
 
 
@@ -66,6 +68,9 @@ class Resource:
     slug_source: str = "name"
     after_write: Callable[[Session, Any], None] = lambda _s, _row: None
     default_sort: Callable[[Any], str] = lambda _q: "id"
+    # The predictions whose scores a change to this record can move (see scoring.rollups).
+    score_scope: Callable[[int], Any] | None = None
+    scored_on_create: bool = False
 
     def sort_keys(self) -> dict[str, Any]:
         """The sortable columns, as the query model's `sort` parameter lists them."""
@@ -177,11 +182,25 @@ def create(session: Session, resource: Resource, body: BaseModel) -> BaseModel:
     _flush(session, resource)
     _replace_links(session, resource, row, links)
     resource.after_write(session, row)
+    if resource.scored_on_create and resource.score_scope is not None:
+        rollups.add(session, resource.score_scope(row.id))  # type: ignore[arg-type]
     return hydrate(session, resource, [row])[0]
+
+
+def _scores_of(session: Session, resource: Resource, record_id: int) -> Any:
+    """Keep score rollups in step with a change to this record (a no-op for most records)."""
+    if resource.score_scope is None:
+        return nullcontext()
+    return rollups.track(session, resource.score_scope(record_id))
 
 
 def update(session: Session, resource: Resource, record_id: int, body: BaseModel) -> BaseModel:
     """Apply the fields a PATCH sent; bump the version."""
+    with _scores_of(session, resource, record_id):
+        return _update(session, resource, record_id, body)
+
+
+def _update(session: Session, resource: Resource, record_id: int, body: BaseModel) -> BaseModel:
     row = get_row(session, resource, record_id)
     data = body.changes()  # type: ignore[attr-defined]
     links = {k: data.pop(k) for k in list(data) if k in resource.links}
@@ -203,14 +222,15 @@ def update(session: Session, resource: Resource, record_id: int, body: BaseModel
 def delete(session: Session, resource: Resource, record_id: int) -> None:
     """Delete a record that nothing else refers to (409 otherwise)."""
     row = get_row(session, resource, record_id)
-    session.delete(row)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            f"{resource.singular.capitalize()} {record_id} is still referred to by other "
-            "records; remove those references first."
-        ) from exc
+    with _scores_of(session, resource, record_id):
+        session.delete(row)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                f"{resource.singular.capitalize()} {record_id} is still referred to by other "
+                "records; remove those references first."
+            ) from exc
 
 
 def _flush(session: Session, resource: Resource) -> None:

@@ -186,3 +186,11 @@ def test_grouping_and_filtering_by_the_same_link(seeded: Engines, client: TestCl
     resolve_over_http(client, 5, "true")
     report = client.get("/v1/scores", params={"group_by": "actor", "actor": "china"}).json()
     assert {g["key"] for g in report["groups"]} >= {"china"}
+
+
+def test_score_report_fast_path_matches_its_schema(seeded: Engines, client: TestClient) -> None:
+    from app.scoring.schemas import ScoreReport
+
+    resolve_over_http(client, 5, "true")
+    body = client.get("/v1/scores", params={"group_by": "topic"}).json()
+    assert ScoreReport.model_validate(body).model_dump(mode="json") == body

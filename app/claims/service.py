@@ -3,12 +3,19 @@
 from typing import Any
 
 from sqlalchemy import Select, or_
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.claims import schemas as s
+from app.claims.links import (
+    prediction_actors,
+    prediction_events,
+    prediction_topics,
+    recommendation_actors,
+    recommendation_topics,
+)
 from app.claims.quotes import quote_columns
 from app.claims.status import status_filter, today
-from app.crud import Include, Link, Resource
+from app.crud import Include, Resource
 from app.directory.service import actors, analysts, organizations, topics
 from app.errors import Conflict
 from app.estimative import band_for_cue
@@ -22,21 +29,10 @@ from app.models import (
     Recommendation,
     Report,
     Topic,
-    prediction_actor,
-    prediction_event,
-    prediction_topic,
-    recommendation_actor,
-    recommendation_topic,
 )
 from app.models.base import RecordBase
 from app.outcomes.service import sync_initial_forecast
 from app.sources.service import events, reports
-
-prediction_actors = Link(prediction_actor, "prediction_id", "actor_id", Actor)
-prediction_topics = Link(prediction_topic, "prediction_id", "topic_id", Topic)
-prediction_events = Link(prediction_event, "prediction_id", "event_id", Event)
-recommendation_actors = Link(recommendation_actor, "recommendation_id", "actor_id", Actor)
-recommendation_topics = Link(recommendation_topic, "recommendation_id", "topic_id", Topic)
 
 
 def _estimate(data: dict[str, Any]) -> None:
@@ -95,6 +91,7 @@ predictions = Resource(
     slug_source="statement", nullable_sorts=("resolve_by",),
     after_write=sync_initial_forecast,
     default_sort=lambda q: "resolve_by" if q.status == "due" else "id",
+    score_scope=lambda i: col(Prediction.id) == i, scored_on_create=True,
     links={"actor_ids": prediction_actors, "topic_ids": prediction_topics,
            "event_ids": prediction_events},
     references={"report_id": Report, "analyst_id": Analyst, "actor_ids": Actor,

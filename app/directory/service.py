@@ -3,11 +3,12 @@
 from typing import Any
 
 from sqlalchemy import Select
+from sqlmodel import col
 
 from app.crud import Include, Resource
 from app.directory import schemas as s
 from app.filters import where_eq, where_ref
-from app.models import Actor, Analyst, Organization, Topic
+from app.models import Actor, Analyst, Organization, Prediction, Topic
 
 
 def _filter_organizations(stmt: Select[Any], q: s.OrganizationQuery) -> Select[Any]:
@@ -37,6 +38,8 @@ analysts = Resource(
     query=s.AnalystQuery, filter=_filter_analysts,
     references={"organization_id": Organization},
     includes={"organization": Include(organizations, "organization_id")},
+    # moving an analyst to another organization moves their predictions' scores with them
+    score_scope=lambda i: col(Prediction.analyst_id) == i,
 )
 
 actors = Resource(

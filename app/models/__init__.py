@@ -14,7 +14,7 @@ from app.models.claim import (
 )
 from app.models.document import Document, Event, Report, ReportAuthor, ReportDocument
 from app.models.organization import Actor, Analyst, Organization, Topic
-from app.models.outcome import ConditionCheck, Forecast, Resolution, StatusChange
+from app.models.outcome import ConditionCheck, Forecast, Resolution, ScoreRollup, StatusChange
 
 __all__ = [
     "Actor",
@@ -32,7 +32,7 @@ __all__ = [
     "ReportAuthor",
     "ReportDocument",
     "Resolution",
-    "StatusChange",
+    "ScoreRollup", "StatusChange",
     "Topic",
     "event_actor",
     "event_topic",

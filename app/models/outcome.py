@@ -77,3 +77,26 @@ class Forecast(SQLModel, table=True):
     valid_to: datetime | None = Field(default=None, sa_type=UTCDateTime)
     rationale: str | None = Field(default=None, max_length=4000)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ScoreRollup(SQLModel, table=True):
+    """Running sums behind the scores, per dimension, probability choice, group and cell.
+
+    A cell is a forecast bin ("0".."9") or a left-out reason. Kept in step with every
+    write that touches a prediction's score, in the same transaction; group 0 stands
+    for "none" (and for the single group of the `all` dimension).
+    """
+
+    __tablename__ = "score_rollup"
+
+    dimension: str = Field(primary_key=True, max_length=16)
+    choice: str = Field(primary_key=True, max_length=16)
+    group_key: int = Field(primary_key=True)
+    cell: str = Field(primary_key=True, max_length=16)
+    n: int = 0
+    f: float = 0.0
+    ff: float = 0.0
+    o: float = 0.0
+    oo: float = 0.0
+    fo: float = 0.0
+    log: float = 0.0

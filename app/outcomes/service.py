@@ -19,6 +19,7 @@ from app.models import (
     StatusChange,
 )
 from app.outcomes import schemas as s
+from app.scoring import rollups
 from app.types import utcnow
 
 
@@ -64,6 +65,11 @@ def list_resolutions(session: Session, prediction_id: int) -> list[s.ResolutionR
 
 def resolve(session: Session, prediction_id: int, body: s.ResolutionCreate) -> s.ResolutionRead:
     """Append a resolution (or a correction of the current one) and update the prediction."""
+    with rollups.track(session, col(Prediction.id) == prediction_id):
+        return _resolve(session, prediction_id, body)
+
+
+def _resolve(session: Session, prediction_id: int, body: s.ResolutionCreate) -> s.ResolutionRead:
     prediction = _prediction(session, prediction_id)
     if prediction.condition_status == "not_met":
         raise Conflict("The prediction's condition was not met: it is void and cannot resolve.")
@@ -109,6 +115,13 @@ def check_condition(
     session: Session, prediction_id: int, body: s.ConditionCheckCreate
 ) -> s.ConditionCheckRead:
     """Record whether the condition held; `not_met` makes the prediction void."""
+    with rollups.track(session, col(Prediction.id) == prediction_id):
+        return _check_condition(session, prediction_id, body)
+
+
+def _check_condition(
+    session: Session, prediction_id: int, body: s.ConditionCheckCreate
+) -> s.ConditionCheckRead:
     prediction = _prediction(session, prediction_id)
     if prediction.condition is None:
         raise Conflict(f"Prediction {prediction_id} has no condition.")
@@ -183,6 +196,11 @@ def list_forecasts(session: Session, prediction_id: int) -> list[s.ForecastRead]
 
 def add_forecast(session: Session, prediction_id: int, body: s.ForecastCreate) -> s.ForecastRead:
     """Add a forecaster's probability; it ends that forecaster's previous one."""
+    with rollups.track(session, col(Prediction.id) == prediction_id):
+        return _add_forecast(session, prediction_id, body)
+
+
+def _add_forecast(session: Session, prediction_id: int, body: s.ForecastCreate) -> s.ForecastRead:
     prediction = _prediction(session, prediction_id)
     if prediction.outcome is not None:
         raise Conflict(f"Prediction {prediction_id} is resolved; forecasts are closed.")

@@ -6,96 +6,22 @@ those sums. No prediction is ever loaded into Python.
 """
 
 import math
-from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, case, cast, extract, func, literal, or_, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
-from app.claims.service import prediction_actors, prediction_topics
+from app.claims.links import prediction_actors, prediction_topics
 from app.claims.status import today
 from app.errors import NotFound
 from app.filters import analysts_of, published_between, where_linked, where_ref
-from app.models import Actor, Analyst, Organization, Prediction, Recommendation, Topic
-from app.models.claim import prediction_actor, prediction_topic
+from app.models import Actor, Analyst, Organization, Recommendation, Topic
+from app.scoring import rollups
 from app.scoring import schemas as s
+from app.scoring.aggregate import BINS, PARTIAL, GroupSums, P, Sums, aggregate, to_groups
 
-PARTIAL = 0.5  # a partially true prediction counts as half true
-EPS = 2.220446049250313e-16  # float64 machine epsilon: probabilities are clipped to [EPS, 1-EPS]
-BINS = 10
 Z90 = 1.6448536269514722  # two-sided 90 % normal quantile
 ADOPTED = ("accepted", "partially_implemented", "implemented")
-P: Any = Prediction
-
-
-@dataclass
-class Sums:
-    """Sufficient statistics of one forecast bin."""
-
-    n: int = 0
-    f: float = 0.0
-    ff: float = 0.0
-    o: float = 0.0
-    oo: float = 0.0
-    fo: float = 0.0
-    log: float = 0.0
-
-    def add(self, other: "Sums") -> None:
-        for name in ("n", "f", "ff", "o", "oo", "fo", "log"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass
-class GroupSums:
-    bins: dict[int, Sums] = field(default_factory=dict)
-    left_out: dict[str, int] = field(default_factory=dict)
-
-
-def _forecast(choice: str) -> Any:
-    initial = func.coalesce(P.probability, P.implied_probability)
-    return initial if choice == "initial" else func.coalesce(P.time_averaged_probability, initial)
-
-
-OUTCOME_VALUE = case(
-    (P.outcome == "true", 1.0), (P.outcome == "false", 0.0),
-    (P.outcome == "partially_true", PARTIAL),
-)
-NOT_VOID = or_(P.condition_status.is_(None), P.condition_status != "not_met")
-LEFT_OUT_REASON = case(
-    (P.condition_status == "not_met", "void"), (P.outcome == "annulled", "annulled"),
-    (P.outcome == "ambiguous", "ambiguous"), (P.outcome.is_(None), "unresolved"),
-    else_="no_probability",
-)
-
-
-SCORED_OUTCOMES = ("true", "false", "partially_true")
-
-
-def _scored(forecast: Any) -> Any:
-    return and_(P.outcome.in_(SCORED_OUTCOMES), NOT_VOID, forecast.is_not(None))
-
-
-def _left_out(forecast: Any) -> Any:
-    # Spelled out rather than NOT(scored): NOT of a NULL comparison is NULL, not true.
-    return or_(P.outcome.is_(None), P.outcome.not_in(SCORED_OUTCOMES),
-               P.condition_status == "not_met", forecast.is_(None))
-
-
-def _group_key(stmt: Select[Any], group_by: str) -> tuple[Select[Any], Any]:
-    if group_by == "organization":
-        return stmt.join(Analyst, col(Analyst.id) == P.analyst_id), col(Analyst.organization_id)
-    if group_by == "topic":
-        return stmt.join(prediction_topic, prediction_topic.c.prediction_id == P.id), \
-            prediction_topic.c.topic_id
-    if group_by == "actor":
-        return stmt.join(prediction_actor, prediction_actor.c.prediction_id == P.id), \
-            prediction_actor.c.actor_id
-    if group_by == "year":
-        return stmt, cast(extract("year", P.outcome_known_on), Integer)
-    if group_by == "all":
-        return stmt, literal(0)
-    return stmt, P.analyst_id
 
 
 def _filtered(stmt: Select[Any], q: s.ScoreFilters) -> Select[Any]:
@@ -113,25 +39,8 @@ def _filtered(stmt: Select[Any], q: s.ScoreFilters) -> Select[Any]:
 
 
 def collect(session: Session, q: s.ScoreFilters, group_by: str) -> dict[Any, GroupSums]:
-    """Run the two aggregate passes and gather their rows by group."""
-    f = _forecast(q.probability)
-    fc = case((f < EPS, EPS), (f > 1 - EPS, 1 - EPS), else_=f)
-    o = OUTCOME_VALUE
-    bin_ = case((f >= 1, BINS - 1), else_=cast(func.floor(f * BINS), Integer))
-    stmt, key = _group_key(select(), group_by)
-    scored = _filtered(stmt.add_columns(
-        key, bin_, func.count(), func.sum(f), func.sum(f * f), func.sum(o), func.sum(o * o),
-        func.sum(f * o), func.sum(-(o * func.ln(fc) + (1 - o) * func.ln(1 - fc))),
-    ).select_from(Prediction), q).where(_scored(f)).group_by(key, bin_)
-    left = _filtered(_group_key(select(), group_by)[0].add_columns(
-        key, LEFT_OUT_REASON, func.count()).select_from(Prediction), q
-    ).where(_left_out(f)).group_by(key, LEFT_OUT_REASON)
-    groups: dict[Any, GroupSums] = defaultdict(GroupSums)
-    for g, b, n, sf, sff, so, soo, sfo, slog in session.execute(scored):
-        groups[g].bins[int(b)] = Sums(n, sf, sff, so, soo, sfo, slog)
-    for g, reason, n in session.execute(left):
-        groups[g].left_out[reason] = n
-    return groups
+    """Live aggregate over the predictions the filters select, by group."""
+    return to_groups(aggregate(session, group_by, q.probability, lambda st: _filtered(st, q)))
 
 
 def summarise(sums: GroupSums, scale: float) -> dict[str, Any]:
@@ -168,9 +77,16 @@ GROUP_MODELS: dict[str, Any] = {
 }
 
 
-def scores(session: Session, q: s.ScoreQuery) -> s.ScoreReport:
-    """Scores per group, and how many predictions each left out and why."""
-    groups = collect(session, q, q.group_by)
+def scores(session: Session, q: s.ScoreQuery, *, live: bool = False) -> s.ScoreReport:
+    """Scores per group, and how many predictions each left out and why.
+
+    Unfiltered requests read the rollups kept in step with every write; filtered ones
+    (or `live=True`) aggregate the predictions themselves.
+    """
+    if live or q.model_dump(exclude=UNFILTERED) != NO_FILTERS:
+        groups = collect(session, q, q.group_by)
+    else:
+        groups = rollups.read(session, q.group_by, q.probability)
     labels = _labels(session, q.group_by, [g for g in groups if g is not None])
     scale = 2.0 if q.brier_form == "0-2" else 1.0
     items = [
@@ -180,6 +96,10 @@ def scores(session: Session, q: s.ScoreQuery) -> s.ScoreReport:
     items.sort(key=lambda item: (item.key == "none", item.name.lower(), item.key))
     return s.ScoreReport(group_by=q.group_by, probability=q.probability,
                          brier_form=q.brier_form, partially_true_scored_as=PARTIAL, groups=items)
+
+
+UNFILTERED = {"group_by", "brier_form", "probability"}
+NO_FILTERS = s.ScoreFilters().model_dump(exclude=UNFILTERED)
 
 
 def _labels(session: Session, group_by: str, keys: list[Any]) -> dict[Any, dict[str, Any]]:

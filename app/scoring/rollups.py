@@ -1,0 +1,142 @@
+"""Score rollups: the aggregate's sums, stored, and moved by each write's difference.
+
+Any write that can change a prediction's score runs inside `track(session, where)`: the
+aggregate restricted to the affected predictions is taken before and after the change,
+and the difference is added to `score_rollup` in the same transaction. Reading every
+group's scores is then a lookup of at most groups x 12 rows instead of a full scan.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
+
+from app.models import Analyst, Prediction, ScoreRollup
+from app.models.claim import prediction_actor, prediction_topic
+from app.scoring.aggregate import Cells, GroupSums, Sums, aggregate, row_cell, to_groups
+
+DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
+CHOICES = ("initial", "time_averaged")
+Key = tuple[str, str, int, str]
+
+
+def contribution(session: Session, where: Any) -> dict[Key, Sums]:
+    """The rollup cells of the predictions matching `where`, for every dimension and choice.
+
+    A write touches few predictions, so their rows are read once and placed in cells one
+    by one (`row_cell`, the aggregate's rules for a single row).
+    """
+    p: Any = Prediction
+    rows = session.execute(
+        select(p.id, p.analyst_id, col(Analyst.organization_id), p.outcome, p.outcome_known_on,
+               p.condition_status, p.probability, p.implied_probability,
+               p.time_averaged_probability)
+        .join(Analyst, col(Analyst.id) == p.analyst_id).where(where)
+    ).all()
+    ids = [r[0] for r in rows]
+    topics, actors = _links(session, prediction_topic, "topic_id", ids), _links(
+        session, prediction_actor, "actor_id", ids)
+    out: dict[Key, Sums] = defaultdict(Sums)
+    for pid, analyst, org, outcome, known, condition, prob, implied, averaged in rows:
+        initial = prob if prob is not None else implied
+        forecasts = {"initial": initial,
+                     "time_averaged": averaged if averaged is not None else initial}
+        groups = {"analyst": [analyst], "organization": [org or 0], "topic": topics[pid],
+                  "actor": actors[pid], "year": [known.year if known else 0], "all": [0]}
+        for choice, forecast in forecasts.items():
+            cell, sums = row_cell(outcome, condition, forecast)
+            for dimension, keys in groups.items():
+                for key in keys:
+                    out[(dimension, choice, key, cell)].add(sums)
+    return out
+
+
+def _links(session: Session, table: Any, other: str, ids: list[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = defaultdict(list)
+    for pid, oid in session.execute(
+        select(table.c.prediction_id, table.c[other]).where(table.c.prediction_id.in_(ids))
+    ):
+        found[pid].append(oid)
+    return found
+
+
+def full_contribution(session: Session) -> dict[Key, Sums]:
+    """Every rollup cell, computed by the SQL aggregate over all predictions."""
+    out: dict[Key, Sums] = {}
+    for dimension in DIMENSIONS:
+        for choice in CHOICES:
+            for (group, cell), sums in aggregate(session, dimension, choice, lambda st: st).items():
+                out[(dimension, choice, int(group or 0), cell)] = sums
+    return out
+
+
+@contextmanager
+def track(session: Session, where: Any) -> Iterator[None]:
+    """Move the rollups by whatever the enclosed change does to the matching predictions."""
+    session.flush()
+    before = contribution(session, where)
+    yield
+    session.flush()
+    apply(session, before, contribution(session, where))
+
+
+def add(session: Session, where: Any) -> None:
+    """Count newly created predictions in the rollups."""
+    session.flush()
+    apply(session, {}, contribution(session, where))
+
+
+def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> None:
+    """Add after - before to the stored rollups."""
+    for key in before.keys() | after.keys():
+        old, new = before.get(key, Sums()), after.get(key, Sums())
+        delta = [b - a for a, b in zip(astuple(old), astuple(new), strict=True)]
+        if not any(delta):
+            continue
+        row = session.get(ScoreRollup, key)
+        if row is None:
+            row = ScoreRollup(dimension=key[0], choice=key[1], group_key=key[2], cell=key[3])
+            session.add(row)
+        for name, d in zip(("n", "f", "ff", "o", "oo", "fo", "log"), delta, strict=True):
+            setattr(row, name, (getattr(row, name) or 0) + d)
+        if row.n == 0:
+            session.delete(row)
+    session.flush()
+
+
+def read(session: Session, dimension: str, choice: str) -> dict[Any, GroupSums]:
+    """Every group's sums for one dimension and probability choice."""
+    r: Any = ScoreRollup
+    rows = session.execute(
+        select(r.group_key, r.cell, r.n, r.f, r.ff, r.o, r.oo, r.fo, r.log)
+        .where(r.dimension == dimension, r.choice == choice)
+    )
+    cells: Cells = {
+        (key or None if dimension != "all" else 0, cell): Sums(*sums)
+        for key, cell, *sums in rows
+    }
+    return to_groups(cells)
+
+
+def rebuild(session: Session) -> int:
+    """Recompute every rollup from the predictions (after bulk loads); returns rows written."""
+    session.execute(delete(ScoreRollup))
+    cells = full_contribution(session)
+    session.add_all(
+        ScoreRollup(dimension=k[0], choice=k[1], group_key=k[2], cell=k[3],
+                    **dict(zip(("n", "f", "ff", "o", "oo", "fo", "log"), astuple(v), strict=True)))
+        for k, v in cells.items()
+    )
+    session.flush()
+    return len(cells)
+
+
+def is_stale(session: Session) -> bool:
+    """True when predictions exist but no rollup does (e.g. right after the migration)."""
+    predictions = session.scalar(select(func.count()).select_from(Prediction))
+    stored = session.scalar(select(func.count()).select_from(ScoreRollup))
+    return bool(predictions) and not stored
