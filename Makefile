@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres migrate seed lint bench-pagination clean
+.PHONY: install run test test-postgres migrate seed lint bench-pagination bench-scores clean
 
 install: $(STAMP)
 
@@ -35,6 +35,9 @@ lint: install
 
 bench-pagination: install
 	$(BIN)/python bench/pagination.py
+
+bench-scores: install
+	$(BIN)/python bench/scores.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
