@@ -10,6 +10,7 @@ from app import migrate as migrations
 from app.config import get_settings
 from app.db import get_engines, session_scope
 from app.scoring import rollups
+from app.search import index as search_index
 from app.seeding import SeedError, is_empty, load_seed, read_seed
 
 cli = typer.Typer(help="Policy Ledger: keeps score of think-tank predictions.",
@@ -57,6 +58,9 @@ def migrate(
             if rollups.is_stale(session):
                 typer.echo("building score rollups for the predictions already stored")
                 rollups.rebuild(session)
+            if search_index.is_stale(session):
+                typer.echo("building the full-text index for the records already stored")
+                search_index.rebuild(session)
 
 
 @cli.command("rebuild-scores")

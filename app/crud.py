@@ -24,6 +24,7 @@ from app.models.base import RecordBase
 from app.pagination import Keyset, paginate_rows, parse_keyset, sort_key
 from app.schemas import ListQuery
 from app.scoring import rollups
+from app.search import index as search_index
 from app.types import utcnow
 
 
@@ -71,6 +72,7 @@ class Resource:
     # The predictions whose scores a change to this record can move (see scoring.rollups).
     score_scope: Callable[[int], Any] | None = None
     scored_on_create: bool = False
+    search_type: str | None = None  # indexed for full-text search under this type
 
     def sort_keys(self) -> dict[str, Any]:
         """The sortable columns, as the query model's `sort` parameter lists them."""
@@ -182,6 +184,7 @@ def create(session: Session, resource: Resource, body: BaseModel) -> BaseModel:
     _flush(session, resource)
     _replace_links(session, resource, row, links)
     resource.after_write(session, row)
+    _index(session, resource, row)
     if resource.scored_on_create and resource.score_scope is not None:
         rollups.add(session, resource.score_scope(row.id))  # type: ignore[arg-type]
     return hydrate(session, resource, [row])[0]
@@ -216,7 +219,13 @@ def _update(session: Session, resource: Resource, record_id: int, body: BaseMode
     _flush(session, resource)
     _replace_links(session, resource, row, links)
     resource.after_write(session, row)
+    _index(session, resource, row)
     return hydrate(session, resource, [row])[0]
+
+
+def _index(session: Session, resource: Resource, row: RecordBase) -> None:
+    if resource.search_type is not None:
+        search_index.upsert(session, resource.search_type, row)
 
 
 def delete(session: Session, resource: Resource, record_id: int) -> None:
@@ -231,6 +240,8 @@ def delete(session: Session, resource: Resource, record_id: int) -> None:
                 f"{resource.singular.capitalize()} {record_id} is still referred to by other "
                 "records; remove those references first."
             ) from exc
+        if resource.search_type is not None:
+            search_index.remove(session, resource.search_type, record_id)
 
 
 def _flush(session: Session, resource: Resource) -> None:

@@ -22,6 +22,7 @@ from app.errors import (
 )
 from app.outcomes.router import router as outcomes_router
 from app.scoring.router import router as scoring_router
+from app.search.router import router as search_router
 from app.sources.router import router as sources_router
 
 log = logging.getLogger("app")
@@ -85,7 +86,8 @@ def create_app(engines: Engines | None = None) -> FastAPI:
     app.state.engines = engines or get_engines()
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1")
-    routers = (directory_router, sources_router, claims_router, outcomes_router, scoring_router)
+    routers = (directory_router, sources_router, claims_router, outcomes_router, scoring_router,
+               search_router)
     for router in routers:
         v1.include_router(router)
     app.include_router(v1)

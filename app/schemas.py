@@ -130,6 +130,9 @@ def include_options(*names: str) -> Any:
     return Annotated[list[Literal[names]], Field(max_length=len(names))]  # type: ignore[valid-type]
 
 
+SearchText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
 class ListQuery(BaseModel):
     """Query parameters every list accepts."""
 

@@ -14,11 +14,17 @@ def _url() -> str:
     return config.attributes.get("database_url") or get_settings().database_url
 
 
+def _include_name(name: str | None, type_: str, _parent: object) -> bool:
+    # The full-text index is engine-specific (FTS5 / tsvector) and lives outside the models.
+    return not (type_ == "table" and name is not None and name.startswith("search_document"))
+
+
 def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=_include_name,
         **kwargs,  # type: ignore[arg-type]
     )
 

@@ -80,9 +80,9 @@ def test_rollups_follow_random_writes(seeded: Engines, client: TestClient) -> No
                 "status": rng.choice(["met", "not_met"]), "checked_on": "2026-01-01"})
         elif action == "move":
             client.patch(f"/v1/analysts/{analyst}", json={"organization_id": rng.choice([1, 2])})
-        elif action == "delete" and pid not in current:
-            if client.delete(f"/v1/predictions/{pid}").status_code == 204:
-                ids.remove(pid)
+        elif (action == "delete" and pid not in current
+              and client.delete(f"/v1/predictions/{pid}").status_code == 204):
+            ids.remove(pid)
     assert current, "the walk resolved nothing"
     assert_rollups_match_recomputation(seeded)
 

@@ -137,11 +137,14 @@ def test_delete_prediction_removes_it_and_its_links(seeded: Engines, client: Tes
     assert client.delete("/v1/predictions/1").status_code == 404
 
 
-def test_document_body_cannot_change_under_its_quotes(seeded: Engines, client: TestClient) -> None:
+def test_document_rewritten_entirely_orphans_its_quotes(
+    seeded: Engines, client: TestClient
+) -> None:
     response = client.patch(f"/v1/documents/{ARTICLE_ID}", json={"body": "Rewritten."})
-    assert response.status_code == 409
-    doc = client.get(f"/v1/documents/{ARTICLE_ID}").json()
-    assert doc["body"].startswith("\nIn September")
+    assert response.status_code == 200
+    quotes = [p["quote"] for p in client.get("/v1/predictions").json()["items"]]
+    assert {q["status"] for q in quotes} == {"orphaned"}
+    assert all(q["exact"] for q in quotes)
 
 
 def test_document_sha256_follows_its_body(client: TestClient) -> None:

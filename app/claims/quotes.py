@@ -1,7 +1,7 @@
 # mypy: disable-error-code="valid-type"
 """Verbatim quotes: W3C TextQuoteSelector + TextPositionSelector, checked against the text."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from sqlmodel import Session
@@ -41,6 +41,9 @@ class QuoteOut(Output):
     end: int
     prefix: str
     suffix: str
+    status: Literal["anchored", "fuzzy", "orphaned"] = Field(
+        description="After revisions of the document: where the quote was found again."
+    )
 
 
 def check_quote(session: Session, quote: dict[str, Any], owner: str) -> dict[str, Any]:
@@ -63,7 +66,7 @@ def check_quote(session: Session, quote: dict[str, Any], owner: str) -> dict[str
         "prefix": quote.get("prefix") or prefix,
         "suffix": quote.get("suffix") or suffix,
     }
-    return {f"quote_{k}": stored[k] for k in QUOTE_FIELDS}
+    return {**{f"quote_{k}": stored[k] for k in QUOTE_FIELDS}, "quote_status": "anchored"}
 
 
 def quote_columns(session: Session, data: dict[str, Any], owner: str) -> None:
@@ -72,13 +75,13 @@ def quote_columns(session: Session, data: dict[str, Any], owner: str) -> None:
         return
     quote = data.pop("quote")
     if quote is None:
-        data.update({f"quote_{k}": None for k in QUOTE_FIELDS})
+        data.update({f"quote_{k}": None for k in (*QUOTE_FIELDS, "status")})
     else:
         data.update(check_quote(session, quote, owner))
 
 
 def quote_from_columns(values: dict[str, Any]) -> dict[str, Any]:
     """Fold stored `quote_*` columns into a nested `quote` (None when there is none)."""
-    parts = {k: values.pop(f"quote_{k}", None) for k in QUOTE_FIELDS}
+    parts = {k: values.pop(f"quote_{k}", None) for k in (*QUOTE_FIELDS, "status")}
     values["quote"] = parts if parts["document_id"] is not None else None
     return values

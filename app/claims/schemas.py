@@ -21,6 +21,7 @@ from app.schemas import (
     Probability,
     RecordRead,
     Ref,
+    SearchText,
     ShortText,
     Slug,
     Text,
@@ -117,6 +118,7 @@ class PredictionRead(RecordRead):
 
 
 class PredictionQuery(ListQuery):
+    q: SearchText | None = Field(default=None, description="Full-text search (see /v1/search).")
     analyst: Ref | None = Field(default=None, description="Analyst id or slug.")
     organization: Ref | None = Field(default=None, description="The analyst's organization.")
     report: Ref | None = Field(default=None, description="Report id or slug.")
@@ -199,6 +201,7 @@ class RecommendationRead(RecordRead):
 
 
 class RecommendationQuery(ListQuery):
+    q: SearchText | None = Field(default=None, description="Full-text search (see /v1/search).")
     analyst: Ref | None = Field(default=None, description="Analyst id or slug.")
     organization: Ref | None = Field(
         default=None, description="Attributed organization, or the analyst's organization."

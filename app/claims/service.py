@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.models.base import RecordBase
 from app.outcomes.service import sync_initial_forecast
+from app.search.sql import where_matches
 from app.sources.service import events, reports
 
 
@@ -81,6 +82,7 @@ def _filter_predictions(stmt: Select[Any], q: s.PredictionQuery) -> Select[Any]:
         stmt = stmt.where(p.resolve_by >= q.resolve_by_after)
     if q.resolve_by_before is not None:
         stmt = stmt.where(p.resolve_by <= q.resolve_by_before)
+    stmt = where_matches(stmt, p.id, "prediction", q.q)
     return published_between(stmt, p.report_id, q.published_after, q.published_before)
 
 
@@ -92,6 +94,7 @@ predictions = Resource(
     after_write=sync_initial_forecast,
     default_sort=lambda q: "resolve_by" if q.status == "due" else "id",
     score_scope=lambda i: col(Prediction.id) == i, scored_on_create=True,
+    search_type="prediction",
     links={"actor_ids": prediction_actors, "topic_ids": prediction_topics,
            "event_ids": prediction_events},
     references={"report_id": Report, "analyst_id": Analyst, "actor_ids": Actor,
@@ -121,7 +124,7 @@ def _filter_recommendations(stmt: Select[Any], q: s.RecommendationQuery) -> Sele
         stmt = stmt.where(r.issued_on >= q.issued_after)
     if q.issued_before is not None:
         stmt = stmt.where(r.issued_on <= q.issued_before)
-    return stmt
+    return where_matches(stmt, r.id, "recommendation", q.q)
 
 
 recommendations = Resource(
@@ -129,6 +132,7 @@ recommendations = Resource(
     read=s.RecommendationRead, create=s.RecommendationCreate, update=s.RecommendationUpdate,
     query=s.RecommendationQuery, filter=_filter_recommendations,
     prepare=_prepare_recommendation, slug_source="statement", nullable_sorts=("issued_on",),
+    search_type="recommendation",
     links={"actor_ids": recommendation_actors, "topic_ids": recommendation_topics},
     references={"report_id": Report, "analyst_id": Analyst, "organization_id": Organization,
                 "addressee_id": Actor, "actor_ids": Actor, "topic_ids": Topic},

@@ -15,6 +15,7 @@ from app.schemas import (
     Patch,
     RecordRead,
     Ref,
+    SearchText,
     ShortText,
     Slug,
     Text,
@@ -89,6 +90,7 @@ class AnalystRead(RecordRead):
 
 
 class AnalystQuery(ListQuery):
+    q: SearchText | None = Field(default=None, description="Full-text search (see /v1/search).")
     organization: Ref | None = Field(default=None, description="Organization id or slug.")
     kind: AnalystKind | None = None
     sort: sort_options("id", "name", "created_at", "updated_at") = "id"
@@ -119,6 +121,7 @@ class ActorRead(RecordRead):
 
 
 class ActorQuery(ListQuery):
+    q: SearchText | None = Field(default=None, description="Full-text search (see /v1/search).")
     kind: ActorKind | None = None
     country: Country | None = None
     sort: sort_options("id", "name", "created_at", "updated_at") = "id"

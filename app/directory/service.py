@@ -3,12 +3,14 @@
 from typing import Any
 
 from sqlalchemy import Select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from app.crud import Include, Resource
 from app.directory import schemas as s
 from app.filters import where_eq, where_ref
 from app.models import Actor, Analyst, Organization, Prediction, Topic
+from app.search import index as search_index
+from app.search.sql import where_matches
 
 
 def _filter_organizations(stmt: Select[Any], q: s.OrganizationQuery) -> Select[Any]:
@@ -18,12 +20,22 @@ def _filter_organizations(stmt: Select[Any], q: s.OrganizationQuery) -> Select[A
 
 def _filter_analysts(stmt: Select[Any], q: s.AnalystQuery) -> Select[Any]:
     stmt = where_ref(stmt, Analyst.organization_id, Organization, q.organization)
+    stmt = where_matches(stmt, col(Analyst.id), "analyst", q.q)
     return where_eq(stmt, Analyst.kind, q.kind)
 
 
 def _filter_actors(stmt: Select[Any], q: s.ActorQuery) -> Select[Any]:
     stmt = where_eq(stmt, Actor.kind, q.kind)
+    stmt = where_matches(stmt, col(Actor.id), "actor", q.q)
     return where_eq(stmt, Actor.country, q.country)
+
+
+def _reindex_claims_of_analyst(session: Session, row: Analyst) -> None:
+    search_index.reindex_claims_of(session, "analyst_id", row.id)  # type: ignore[arg-type]
+
+
+def _reindex_claims_of_actor(session: Session, row: Actor) -> None:
+    search_index.reindex_claims_of_actor(session, row.id)  # type: ignore[arg-type]
 
 
 organizations = Resource(
@@ -40,12 +52,14 @@ analysts = Resource(
     includes={"organization": Include(organizations, "organization_id")},
     # moving an analyst to another organization moves their predictions' scores with them
     score_scope=lambda i: col(Prediction.analyst_id) == i,
+    search_type="analyst", after_write=_reindex_claims_of_analyst,
 )
 
 actors = Resource(
     model=Actor, singular="actor", plural="actors",
     read=s.ActorRead, create=s.ActorCreate, update=s.ActorUpdate,
     query=s.ActorQuery, filter=_filter_actors,
+    search_type="actor", after_write=_reindex_claims_of_actor,
 )
 
 topics = Resource(

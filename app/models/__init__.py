@@ -1,5 +1,6 @@
 """Every table, registered on one metadata."""
 
+from app.models.annotation import Annotation, AnnotationTag
 from app.models.base import DatePrecision, RecordBase, metadata
 from app.models.claim import (
     Prediction,
@@ -19,6 +20,8 @@ from app.models.outcome import ConditionCheck, Forecast, Resolution, ScoreRollup
 __all__ = [
     "Actor",
     "Analyst",
+    "Annotation",
+    "AnnotationTag",
     "ConditionCheck",
     "DatePrecision",
     "Document",
@@ -32,7 +35,8 @@ __all__ = [
     "ReportAuthor",
     "ReportDocument",
     "Resolution",
-    "ScoreRollup", "StatusChange",
+    "ScoreRollup",
+    "StatusChange",
     "Topic",
     "event_actor",
     "event_topic",

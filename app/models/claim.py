@@ -21,6 +21,9 @@ class QuotedClaim(RecordBase):
     quote_prefix: str | None = Field(default=None, max_length=200)
     quote_suffix: str | None = Field(default=None, max_length=200)
     cue: str | None = Field(default=None, max_length=200)
+    quote_status: str | None = Field(
+        default=None, max_length=16, description="anchored, fuzzy or orphaned (after revisions)."
+    )
 
 
 class Prediction(QuotedClaim, table=True):

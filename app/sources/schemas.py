@@ -19,6 +19,7 @@ from app.schemas import (
     Precision,
     RecordRead,
     Ref,
+    SearchText,
     ShortText,
     Slug,
     Text,
@@ -56,7 +57,7 @@ class DocumentUpdate(Patch):
     language: Language = None  # type: ignore[assignment]
     body: Body = Field(
         default=None,
-        description="A new text; refused (409) while quotes point into the current one.",
+        description="A new text; quotes and span annotations on it are re-anchored.",
     )
 
 
@@ -73,6 +74,7 @@ class DocumentRead(RecordRead):
 
 
 class DocumentQuery(ListQuery):
+    q: SearchText | None = Field(default=None, description="Full-text search (see /v1/search).")
     outlet: Ref | None = Field(default=None, description="Outlet organization id or slug.")
     language: Language | None = None
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
@@ -128,6 +130,7 @@ class ReportRead(RecordRead):
 
 
 class ReportQuery(ListQuery):
+    q: SearchText | None = Field(default=None, description="Full-text search (see /v1/search).")
     organization: Ref | None = Field(default=None, description="Publisher id or slug.")
     analyst: Ref | None = Field(default=None, description="Author id or slug.")
     published_after: Day | None = Field(default=None, description="On or after this day.")

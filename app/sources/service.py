@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
+from app.anchoring import Span, reanchor
 from app.crud import Include, Link, Resource
 from app.directory.service import actors, analysts, organizations, topics
 from app.errors import Conflict
@@ -13,6 +14,7 @@ from app.filters import where_eq, where_linked, where_ref
 from app.models import (
     Actor,
     Analyst,
+    Annotation,
     Document,
     Event,
     Organization,
@@ -26,7 +28,10 @@ from app.models import (
     event_topic,
 )
 from app.models.base import RecordBase
+from app.search import index as search_index
+from app.search.sql import where_matches
 from app.sources import schemas as s
+from app.types import utcnow
 
 
 def sha256_hex(text: str) -> str:
@@ -37,24 +42,43 @@ def sha256_hex(text: str) -> str:
 def _prepare_document(session: Session, data: dict[str, Any], row: RecordBase | None) -> None:
     if "body" not in data:
         return
-    if row is not None and data["body"] != row.body and _is_quoted(session, row.id):  # type: ignore[attr-defined]
-        raise Conflict(
-            f"Document {row.id} has quotes pointing into its text; "
-            "its body cannot change while they do."
-        )
     data["sha256"] = sha256_hex(data["body"])
+    if row is not None and data["body"] != row.body:  # type: ignore[attr-defined]
+        reanchor_document(session, row.id, data["body"])  # type: ignore[arg-type]
 
 
-def _is_quoted(session: Session, document_id: int | None) -> bool:
-    for model in (Prediction, Recommendation):
-        quoting = select(col(model.id)).where(col(model.quote_document_id) == document_id)
-        if session.scalar(quoting.limit(1)):
-            return True
-    return False
+def reanchor_document(session: Session, document_id: int, new_body: str) -> None:
+    """Move every quote and span annotation on a document to where its text now stands."""
+    for doc_type, model in (("prediction", Prediction), ("recommendation", Recommendation)):
+        for claim in session.scalars(select(model).where(
+                col(model.quote_document_id) == document_id)):
+            span = reanchor(new_body, Span(
+                claim.quote_exact or "", claim.quote_start or 0, claim.quote_end or 0,
+                claim.quote_prefix or "", claim.quote_suffix or ""))
+            claim.quote_exact, claim.quote_start = span.exact, span.start
+            claim.quote_end = span.end
+            claim.quote_prefix, claim.quote_suffix = span.prefix, span.suffix
+            claim.quote_status = span.status
+            claim.version += 1
+            claim.updated_at = utcnow()
+            search_index.upsert(session, doc_type, claim)
+    for note in session.scalars(select(Annotation).where(
+            col(Annotation.target_type) == "document", col(Annotation.target_id) == document_id,
+            col(Annotation.selector_exact).is_not(None))):
+        span = reanchor(new_body, Span(
+            note.selector_exact or "", note.selector_start or 0, note.selector_end or 0,
+            note.selector_prefix or "", note.selector_suffix or ""))
+        note.selector_exact, note.selector_start = span.exact, span.start
+        note.selector_end = span.end
+        note.selector_prefix, note.selector_suffix = span.prefix, span.suffix
+        note.anchor_status = span.status
+        note.version += 1
+        note.updated_at = utcnow()
 
 
 def _filter_documents(stmt: Select[Any], q: s.DocumentQuery) -> Select[Any]:
     stmt = where_ref(stmt, Document.outlet_id, Organization, q.outlet)
+    stmt = where_matches(stmt, col(Document.id), "document", q.q)
     stmt = where_eq(stmt, Document.language, q.language)
     return where_eq(stmt, Document.sha256, q.sha256)
 
@@ -63,6 +87,7 @@ documents = Resource(
     model=Document, singular="document", plural="documents",
     read=s.DocumentRead, create=s.DocumentCreate, update=s.DocumentUpdate, query=s.DocumentQuery,
     filter=_filter_documents, prepare=_prepare_document, slug_source="title",
+    search_type="document",
     nullable_sorts=("published_on",),
     references={"outlet_id": Organization},
     includes={"outlet": Include(organizations, "outlet_id")},
@@ -80,13 +105,14 @@ def _filter_reports(stmt: Select[Any], q: s.ReportQuery) -> Select[Any]:
         stmt = stmt.where(col(Report.published_on) >= q.published_after)
     if q.published_before:
         stmt = stmt.where(col(Report.published_on) <= q.published_before)
-    return stmt
+    return where_matches(stmt, col(Report.id), "report", q.q)
 
 
 reports = Resource(
     model=Report, singular="report", plural="reports",
     read=s.ReportRead, create=s.ReportCreate, update=s.ReportUpdate, query=s.ReportQuery,
     filter=_filter_reports, slug_source="title", nullable_sorts=("published_on",),
+    search_type="report",
     links={"author_ids": report_authors, "document_ids": report_documents},
     references={"publisher_id": Organization, "author_ids": Analyst, "document_ids": Document},
     includes={
