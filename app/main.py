@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import text
 
+from app.annotations.router import router as annotations_router
 from app.claims.router import router as claims_router
 from app.db import Engines, get_engines
 from app.directory.router import router as directory_router
@@ -87,7 +88,7 @@ def create_app(engines: Engines | None = None) -> FastAPI:
     install_error_handlers(app)
     v1 = APIRouter(prefix="/v1")
     routers = (directory_router, sources_router, claims_router, outcomes_router, scoring_router,
-               search_router)
+               search_router, annotations_router)
     for router in routers:
         v1.include_router(router)
     app.include_router(v1)

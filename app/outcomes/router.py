@@ -34,6 +34,15 @@ def resolve_prediction(
     return created
 
 
+@router.get("/resolutions/{id}", tags=["outcomes"], responses=READ)
+def get_resolution(
+    id: Annotated[int, Path(ge=1, le=MAX_ID, description="The resolution's id.")],
+    session: ReadSession,
+) -> s.ResolutionRead:
+    """One resolution, with its evidence."""
+    return service.get_resolution(session, id)
+
+
 @router.get(f"{BASE}/forecasts", tags=["outcomes"], responses=READ)
 def list_forecasts(id: PredictionId, session: ReadSession) -> s.History[s.ForecastRead]:
     """Every forecast on the prediction, the author's first one included, by time made."""

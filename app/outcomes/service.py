@@ -53,6 +53,15 @@ def resolution_read(row: Resolution, current_id: int | None) -> s.ResolutionRead
     )
 
 
+def get_resolution(session: Session, resolution_id: int) -> s.ResolutionRead:
+    """One resolution by id."""
+    row = session.get(Resolution, resolution_id)
+    if row is None:
+        raise NotFound(f"No resolution with id {resolution_id}.")
+    prediction = _prediction(session, row.prediction_id)
+    return resolution_read(row, prediction.resolution_id)
+
+
 def list_resolutions(session: Session, prediction_id: int) -> list[s.ResolutionRead]:
     """Every resolution of a prediction, oldest first; the last one is in force."""
     prediction = _prediction(session, prediction_id)
