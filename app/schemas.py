@@ -65,6 +65,7 @@ Alias = text(200, min_length=1)
 Aliases = Annotated[list[Alias], Field(max_length=50)]
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]  # query strings are text: "3" is an id there
 IdList = Annotated[list[Id], Field(max_length=100)]
 Offset = Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_whole_number)]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]

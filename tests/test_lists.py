@@ -10,12 +10,13 @@ from app.db import Engines
 
 def all_pages(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
     items, cursor = [], None
-    while True:
+    for _ in range(1000):  # bounded: a pagination bug must fail, not hang
         body = client.get(path, params={**params, **({"cursor": cursor} if cursor else {})}).json()
         items += body["items"]
         cursor = body["next_cursor"]
         if cursor is None:
             return items
+    raise AssertionError("pagination did not end")
 
 
 def test_pages_cover_every_record_once(seeded: Engines, client: TestClient) -> None:

@@ -6,7 +6,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.schemas import Day, Id, Input, ListQuery, Offset, Output, Patch, SearchText, text
+from app.schemas import (
+    Day,
+    Id,
+    Input,
+    ListQuery,
+    Offset,
+    Output,
+    Patch,
+    QueryId,
+    SearchText,
+    text,
+)
 
 Motivation = Literal[
     "assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
@@ -86,11 +97,11 @@ class AnnotationRead(Output):
 
 class AnnotationQuery(ListQuery):
     target_type: TargetType | None = None
-    target_id: Id | None = None
+    target_id: QueryId | None = None
     author: text(200, min_length=1) | None = None
     tag: Tag | None = None
     motivation: Motivation | None = None
-    reply_to: Id | None = Field(default=None, description="Replies to this annotation.")
+    reply_to: QueryId | None = Field(default=None, description="Replies to this annotation.")
     created_after: Day | None = None
     created_before: Day | None = None
     q: SearchText | None = Field(default=None, description="Full-text search.")

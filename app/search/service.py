@@ -51,7 +51,7 @@ def _sql(dialect: str, types: list[str], after: bool) -> str:
     else:
         inner = (
             "SELECT key AS k, doc_type, record_id, title, "
-            "-ts_rank_cd(tsv, to_tsquery('english', :q)) AS score, "
+            "-CAST(ts_rank_cd(tsv, to_tsquery('english', :q)) AS double precision) AS score, "
             "ts_headline('english', body, to_tsquery('english', :q), "
             f"'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, MaxFragments=2') "
             "AS snippet FROM search_document "
