@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres migrate seed lint bench-pagination bench-scores clean
+.PHONY: install run test test-postgres migrate seed lint bench-pagination bench-scores bench-search clean
 
 install: $(STAMP)
 
@@ -38,6 +38,9 @@ bench-pagination: install
 
 bench-scores: install
 	$(BIN)/python bench/scores.py
+
+bench-search: install
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,124 @@
+"""Search at scale: first page of GET /v1/search over 200,000 predictions and 500,000
+annotations (defaults), on SQLite FTS5 or PostgreSQL (--database-url of an empty database).
+
+Texts are drawn from a Zipf-distributed vocabulary so that some words are everywhere
+and most are rare. Each query is timed in-process, median of 20 requests.
+
+    .venv/bin/python bench/search.py [--predictions 200000] [--annotations 500000]
+"""
+
+import argparse
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app import migrate
+from app.config import PROJECT_ROOT
+from app.db import build_engines, session_scope
+from app.main import create_app
+from app.search.index import key
+from app.seeding import load_seed, read_seed
+
+NOW = "2026-01-01 00:00:00"
+# A Zipf-distributed vocabulary: a few thousand filler words, with the domain's words
+# placed at realistic ranks ("china" common, "denuclearization" far rarer).
+FILLER = [a + b + c for a in ("ba", "ko", "mi", "sa", "tu", "re", "lo", "ne", "di", "ga")
+          for b in ("ran", "vel", "tos", "mer", "kin", "dol", "sep", "wit", "hab", "zun")
+          for c in ("a", "o", "en", "is", "ur", "ide", "ant", "ex", "im", "ol",
+                    "ath", "ber", "cy", "dum", "eff", "fox", "gil", "hur", "ing", "jol",
+                    "kel", "lum", "mox", "nid", "ost", "pru", "quil", "rast", "sod", "tez",
+                    "ulf", "vox", "wen", "xal")]
+PLACED = {4: "china", 7: "korea", 9: "north", 12: "south", 20: "economic", 30: "sanctions",
+          45: "summit", 60: "beijing", 80: "pyongyang", 120: "tourism", 200: "missile",
+          300: "denuclearization", 500: "infrastructure", 800: "railway", 1500: "satellite",
+          2500: "embassy"}
+VOCAB = list(FILLER)
+for rank, word in sorted(PLACED.items()):
+    VOCAB.insert(rank, word)
+CUMULATIVE = list(itertools.accumulate(1 / (r + 1) for r in range(len(VOCAB))))
+QUERIES = ["denuclearization", "china", '"north korea"', "sanctio*", "railway -china",
+           "satellite embassy", "zanzibar"]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choices(VOCAB, cum_weights=CUMULATIVE, k=n))
+
+
+def fill(url: str, predictions: int, annotations: int) -> None:
+    """Seed, then bulk-insert predictions, annotations and their index rows."""
+    engines = build_engines(url)
+    with session_scope(engines.write) as session:
+        load_seed(session, read_seed(PROJECT_ROOT / "seeds" / "ledger.yaml"))
+    rng = random.Random(11)
+    sqlite = engines.write.dialect.name == "sqlite"
+    index_sql = text(
+        f"INSERT INTO search_document ({'rowid' if sqlite else 'key'}, doc_type, record_id, "
+        "title, body) VALUES (:k, :t, :i, :title, :body)")
+    with engines.write.begin() as conn:
+        first = 1000
+        rows = [{"id": first + i, "slug": f"bench-{i}", "t": NOW,
+                 "s": sentence(rng, 14).capitalize() + "."} for i in range(predictions)]
+        conn.execute(text(
+            "INSERT INTO prediction (id, slug, created_at, updated_at, version, statement,"
+            " report_id, analyst_id) VALUES (:id, :slug, :t, :t, 1, :s, 1, 1)"), rows)
+        conn.execute(index_sql, [{"k": key("prediction", r["id"]), "t": "prediction",
+                                  "i": r["id"], "title": r["s"], "body": sentence(rng, 20)}
+                                 for r in rows])
+        notes = [{"id": first + i, "t": NOW, "b": sentence(rng, 25),
+                  "target": first + rng.randrange(predictions)} for i in range(annotations)]
+        for chunk in range(0, len(notes), 50_000):
+            part = notes[chunk:chunk + 50_000]
+            conn.execute(text(
+                "INSERT INTO annotation (id, target_type, target_id, body, body_format,"
+                " motivation, author, created_at, updated_at, version) VALUES (:id,"
+                " 'prediction', :target, :b, 'text/plain', 'commenting', 'bench', :t, :t, 1)"),
+                part)
+            conn.execute(index_sql, [{"k": key("annotation", n["id"]), "t": "annotation",
+                                      "i": n["id"], "title": "", "body": n["b"]} for n in part])
+            print(f"  {chunk + len(part):,} annotations", flush=True)
+        if sqlite:
+            conn.exec_driver_sql("INSERT INTO search_document(search_document) VALUES('optimize')")
+        else:
+            conn.exec_driver_sql("ANALYZE")
+    engines.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--predictions", type=int, default=200_000)
+    parser.add_argument("--annotations", type=int, default=500_000)
+    parser.add_argument("--database-url", help="an empty database (default: temporary SQLite)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite:///{tmp}/search.db"
+        migrate.upgrade(url)
+        start = time.perf_counter()
+        fill(url, args.predictions, args.annotations)
+        print(f"loaded {args.predictions:,} predictions and {args.annotations:,} annotations "
+              f"in {time.perf_counter() - start:.0f} s ({url.split(':')[0]})")
+        engines = build_engines(url)
+        with TestClient(create_app(engines)) as client:
+            for q in QUERIES:
+                samples, found = [], 0
+                for _ in range(20):
+                    t0 = time.perf_counter()
+                    response = client.get("/v1/search", params={"q": q, "limit": 20})
+                    samples.append((time.perf_counter() - t0) * 1000)
+                    assert response.status_code == 200, response.text
+                    found = len(response.json()["items"])
+                print(f"q={q!r:24} first page ({found} hits) median "
+                      f"{statistics.median(samples):.1f} ms, max {max(samples):.1f} ms")
+        engines.dispose()
+
+
+if __name__ == "__main__":
+    main()
