@@ -78,7 +78,8 @@ def database_url(template_url: str, tmp_path: Path) -> str:
     """A clean, migrated database for one test."""
     if template_url.startswith("postgresql"):
         engine = create_engine(template_url)
-        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        # search_document lives outside the models (engine-specific), so name it too
+        tables = ", ".join([*(f'"{t.name}"' for t in metadata.sorted_tables), "search_document"])
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
