@@ -52,28 +52,30 @@ def reanchor_document(session: Session, document_id: int, new_body: str) -> None
     for doc_type, model in (("prediction", Prediction), ("recommendation", Recommendation)):
         for claim in session.scalars(select(model).where(
                 col(model.quote_document_id) == document_id)):
-            span = reanchor(new_body, Span(
-                claim.quote_exact or "", claim.quote_start or 0, claim.quote_end or 0,
-                claim.quote_prefix or "", claim.quote_suffix or ""))
-            claim.quote_exact, claim.quote_start = span.exact, span.start
-            claim.quote_end = span.end
-            claim.quote_prefix, claim.quote_suffix = span.prefix, span.suffix
-            claim.quote_status = span.status
-            claim.version += 1
-            claim.updated_at = utcnow()
+            _move_span(claim, new_body, "quote_", "quote_status")
             search_index.upsert(session, doc_type, claim)
     for note in session.scalars(select(Annotation).where(
             col(Annotation.target_type) == "document", col(Annotation.target_id) == document_id,
             col(Annotation.selector_exact).is_not(None))):
-        span = reanchor(new_body, Span(
-            note.selector_exact or "", note.selector_start or 0, note.selector_end or 0,
-            note.selector_prefix or "", note.selector_suffix or ""))
-        note.selector_exact, note.selector_start = span.exact, span.start
-        note.selector_end = span.end
-        note.selector_prefix, note.selector_suffix = span.prefix, span.suffix
-        note.anchor_status = span.status
-        note.version += 1
-        note.updated_at = utcnow()
+        _move_span(note, new_body, "selector_", "anchor_status")
+
+
+SPAN_FIELDS = ("exact", "start", "end", "prefix", "suffix")
+
+
+def _move_span(row: Any, new_body: str, prefix: str, status_field: str) -> None:
+    """Re-anchor the span stored in `<prefix>exact`, `<prefix>start` … of a row."""
+    def text(name: str) -> str:
+        return str(getattr(row, prefix + name) or "")
+
+    old = Span(text("exact"), int(getattr(row, prefix + "start") or 0),
+               int(getattr(row, prefix + "end") or 0), text("prefix"), text("suffix"))
+    span = reanchor(new_body, old)
+    for f in SPAN_FIELDS:
+        setattr(row, prefix + f, getattr(span, f))
+    setattr(row, status_field, span.status)
+    row.version += 1
+    row.updated_at = utcnow()
 
 
 def _filter_documents(stmt: Select[Any], q: s.DocumentQuery) -> Select[Any]:
