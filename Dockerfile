@@ -7,7 +7,8 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app
 COPY migrations ./migrations
 COPY seeds ./seeds
-RUN pip install --disable-pip-version-check . \
+# Editable, so the package finds migrations/ and seeds/ beside it.
+RUN pip install --disable-pip-version-check -e . \
     && useradd --system --home-dir /srv/policy-ledger ledger \
     && mkdir -p data && chown ledger data
 
