@@ -6,8 +6,10 @@ nearest (`anchored`). Text found only approximately: the closest span (`fuzzy`).
 Nothing found: the old selector is kept and marked `orphaned`. Nothing is dropped.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+
+from app.errors import Conflict
 
 CONTEXT = 32
 FUZZY_MIN_RATIO = 0.6
@@ -29,6 +31,24 @@ def span_at(body: str, start: int, end: int, status: str = "anchored") -> Span:
     """The span [start, end) of a text, with its 32 characters of context either side."""
     return Span(body[start:end], start, end, body[max(0, start - CONTEXT):start],
                 body[end:end + CONTEXT], status)
+
+
+def checked_span(
+    body: str, exact: str, start: int, end: int, prefix: str | None, suffix: str | None,
+    where: str,
+) -> Span:
+    """The span a client gives, verified against the text (409 naming `where` if it is wrong).
+
+    A prefix or suffix the client leaves out is filled in from the text.
+    """
+    if body[start:end] != exact:
+        raise Conflict(f"{where}.exact is not the text at {start}..{end} of the document.")
+    if prefix is not None and not body[:start].endswith(prefix):
+        raise Conflict(f"{where}.prefix does not match the text before the span.")
+    if suffix is not None and not body[end:].startswith(suffix):
+        raise Conflict(f"{where}.suffix does not match the text after the span.")
+    span = span_at(body, start, end)
+    return replace(span, prefix=prefix or span.prefix, suffix=suffix or span.suffix)
 
 
 def _context_score(body: str, start: int, end: int, old: Span) -> int:

@@ -74,11 +74,6 @@ class ServiceUnavailable(AppError):
     title = "Service Unavailable"
 
 
-class Unprocessable(AppError):
-    status = 422
-    title = "Unprocessable Content"
-
-
 def problem_response(
     status: int,
     detail: str | None = None,

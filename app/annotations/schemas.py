@@ -4,7 +4,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from app.schemas import (
     Day,
@@ -105,9 +105,3 @@ class AnnotationQuery(ListQuery):
     created_after: Day | None = None
     created_before: Day | None = None
     q: SearchText | None = Field(default=None, description="Full-text search.")
-
-
-class JsonLd(BaseModel):
-    """A W3C Web Annotation (or AnnotationPage) document."""
-
-    model_config = ConfigDict(extra="allow")

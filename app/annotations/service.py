@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.anchoring import span_at
+from app.anchoring import checked_span
 from app.annotations import schemas as s
 from app.errors import Conflict, NotFound
 from app.models import (
@@ -95,16 +95,11 @@ def _target(session: Session, body: s.AnnotationCreate) -> tuple[str, int, dict[
 def _selector(session: Session, document_id: int, sel: s.SelectorIn) -> dict[str, Any]:
     document = session.get(Document, document_id)
     assert document is not None
-    if document.body[sel.start:sel.end] != sel.exact:
-        raise Conflict(f"selector.exact is not the text at {sel.start}..{sel.end} of the document.")
-    span = span_at(document.body, sel.start, sel.end)
-    if sel.prefix is not None and not document.body[:sel.start].endswith(sel.prefix):
-        raise Conflict("selector.prefix does not match the text before the span.")
-    if sel.suffix is not None and not document.body[sel.end:].startswith(sel.suffix):
-        raise Conflict("selector.suffix does not match the text after the span.")
+    span = checked_span(document.body, sel.exact, sel.start, sel.end, sel.prefix, sel.suffix,
+                        "selector")
     return {"selector_exact": span.exact, "selector_start": span.start,
-            "selector_end": span.end, "selector_prefix": sel.prefix or span.prefix,
-            "selector_suffix": sel.suffix or span.suffix, "anchor_status": "anchored"}
+            "selector_end": span.end, "selector_prefix": span.prefix,
+            "selector_suffix": span.suffix, "anchor_status": span.status}
 
 
 def create(session: Session, body: s.AnnotationCreate) -> s.AnnotationRead:

@@ -6,11 +6,11 @@ from typing import Any, Literal
 from pydantic import Field
 from sqlmodel import Session
 
+from app.anchoring import CONTEXT, checked_span
 from app.errors import Conflict
 from app.models import Document
 from app.schemas import Id, Input, Offset, Output, text
 
-CONTEXT = 32
 QUOTE_FIELDS = ("document_id", "exact", "start", "end", "prefix", "suffix")
 
 Exact = text(20_000, min_length=1)
@@ -51,22 +51,11 @@ def check_quote(session: Session, quote: dict[str, Any], owner: str) -> dict[str
     document = session.get(Document, quote["document_id"])
     if document is None:
         raise Conflict(f"{owner}: quote.document_id: no document with id {quote['document_id']}.")
-    body, start, end = document.body, quote["start"], quote["end"]
-    if body[start:end] != quote["exact"]:
-        raise Conflict(
-            f"{owner}: quote.exact is not the text at {start}..{end} of document {document.id}."
-        )
-    prefix, suffix = body[max(0, start - CONTEXT):start], body[end:end + CONTEXT]
-    if quote.get("prefix") is not None and not body[:start].endswith(quote["prefix"]):
-        raise Conflict(f"{owner}: quote.prefix does not match the text before the span.")
-    if quote.get("suffix") is not None and not body[end:].startswith(quote["suffix"]):
-        raise Conflict(f"{owner}: quote.suffix does not match the text after the span.")
-    stored = {
-        **quote,
-        "prefix": quote.get("prefix") or prefix,
-        "suffix": quote.get("suffix") or suffix,
-    }
-    return {**{f"quote_{k}": stored[k] for k in QUOTE_FIELDS}, "quote_status": "anchored"}
+    span = checked_span(document.body, quote["exact"], quote["start"], quote["end"],
+                        quote.get("prefix"), quote.get("suffix"), f"{owner}: quote")
+    return {"quote_document_id": document.id, "quote_exact": span.exact,
+            "quote_start": span.start, "quote_end": span.end, "quote_prefix": span.prefix,
+            "quote_suffix": span.suffix, "quote_status": span.status}
 
 
 def quote_columns(session: Session, data: dict[str, Any], owner: str) -> None:

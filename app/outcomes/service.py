@@ -40,6 +40,12 @@ def _not_in_future(day: date, field: str) -> None:
         raise Conflict(f"{field} ({day}) is in the future.")
 
 
+def _history(session: Session, model: Any, owner: Any, owner_id: int) -> list[Any]:
+    """A log's rows for one record, oldest first."""
+    return list(session.scalars(select(model).where(col(owner) == owner_id)
+                                .order_by(col(model.id))))
+
+
 def _evidence(items: list[s.EvidenceItem]) -> list[dict[str, Any]]:
     return [item.model_dump(mode="json") for item in items]
 
@@ -65,10 +71,7 @@ def get_resolution(session: Session, resolution_id: int) -> s.ResolutionRead:
 def list_resolutions(session: Session, prediction_id: int) -> list[s.ResolutionRead]:
     """Every resolution of a prediction, oldest first; the last one is in force."""
     prediction = _prediction(session, prediction_id)
-    rows = session.scalars(
-        select(Resolution).where(col(Resolution.prediction_id) == prediction_id)
-        .order_by(col(Resolution.id))
-    ).all()
+    rows = _history(session, Resolution, Resolution.prediction_id, prediction_id)
     return [resolution_read(r, prediction.resolution_id) for r in rows]
 
 
@@ -113,10 +116,7 @@ def _resolve(session: Session, prediction_id: int, body: s.ResolutionCreate) -> 
 def list_condition_checks(session: Session, prediction_id: int) -> list[s.ConditionCheckRead]:
     """Every finding on a prediction's condition, oldest first."""
     _prediction(session, prediction_id)
-    rows = session.scalars(
-        select(ConditionCheck).where(col(ConditionCheck.prediction_id) == prediction_id)
-        .order_by(col(ConditionCheck.id))
-    ).all()
+    rows = _history(session, ConditionCheck, ConditionCheck.prediction_id, prediction_id)
     return [s.ConditionCheckRead.model_validate(r.model_dump()) for r in rows]
 
 
@@ -151,10 +151,7 @@ def _check_condition(
 def list_status_changes(session: Session, recommendation_id: int) -> list[s.StatusChangeRead]:
     """Every status change of a recommendation, oldest first."""
     _recommendation(session, recommendation_id)
-    rows = session.scalars(
-        select(StatusChange).where(col(StatusChange.recommendation_id) == recommendation_id)
-        .order_by(col(StatusChange.id))
-    ).all()
+    rows = _history(session, StatusChange, StatusChange.recommendation_id, recommendation_id)
     return [s.StatusChangeRead.model_validate(r.model_dump()) for r in rows]
 
 

@@ -30,7 +30,6 @@ from app.models import (
 
 TYPES = {"report": 1, "document": 2, "prediction": 3, "recommendation": 4, "annotation": 5,
          "analyst": 6, "actor": 7}
-TYPE_OF_CODE = {code: name for name, code in TYPES.items()}
 
 
 def key(doc_type: str, record_id: int) -> int:
