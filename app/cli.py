@@ -12,6 +12,10 @@ from app.db import get_engines, session_scope
 from app.scoring import rollups
 from app.search import index as search_index
 from app.seeding import SeedError, is_empty, load_seed, read_seed
+from app.trust import audit
+from app.trust import keys as api_keys
+from app.trust.keys import Role
+from app.trust.schemas import KeyRead
 
 cli = typer.Typer(help="Policy Ledger: keeps score of think-tank predictions.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -93,6 +97,62 @@ def seed(
         typer.echo(f"seed refused, nothing changed: {exc}", err=True)
         raise typer.Exit(code=1) from exc
     typer.echo(f"seed loaded: {report.created} records created")
+
+
+keys_cli = typer.Typer(help="Manage API keys; only their hashes are stored.",
+                       no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+
+
+@keys_cli.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who holds the key (shown as annotation author).")],
+    role: Annotated[Role, typer.Option(help="reader, analyst, editor or admin.")],
+) -> None:
+    """Create a key and print it once (the last line of output); it cannot be shown again."""
+    if not 1 <= len(name) <= 100:
+        raise typer.BadParameter("the name must be 1 to 100 characters", param_hint="--name")
+    with session_scope(get_engines().write) as session:
+        row, key = api_keys.create_key(session, name, role)
+        read = KeyRead.model_validate(row)
+        audit.record(session, None, "api_key", read.id, "create", None, read, actor="cli")
+    typer.echo(f"key {read.id} created for {name!r} with the {role.value} role; "
+               "store it now, it is not shown again:", err=True)
+    typer.echo(key)
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets): id, name, role, created, last used, revoked."""
+    with session_scope(get_engines().read) as session:
+        rows = api_keys.list_keys(session)
+    typer.echo(f"{'id':>4}  {'name':<24} {'role':<8} {'public id':<13} {'created':<20} "
+               f"{'last used':<20} revoked")
+    for k in rows:
+        stamp = [t.strftime("%Y-%m-%d %H:%M:%S") if t else "-"
+                 for t in (k.created_at, k.last_used_at, k.revoked_at)]
+        typer.echo(f"{k.id:>4}  {k.name[:24]:<24} {k.role:<8} {k.public_id:<13} "
+                   f"{stamp[0]:<20} {stamp[1]:<20} {stamp[2]}")
+
+
+@keys_cli.command("revoke")
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")]
+                ) -> None:
+    """Revoke a key; it stops working at once."""
+    from app.models import ApiKey
+
+    with session_scope(get_engines().write) as session:
+        row = session.get(ApiKey, key_id)
+        if row is None:
+            typer.echo(f"no key with id {key_id}", err=True)
+            raise typer.Exit(code=1)
+        if row.revoked_at is not None:
+            typer.echo(f"key {key_id} was already revoked")
+            return
+        before = KeyRead.model_validate(row)
+        after = KeyRead.model_validate(api_keys.revoke_key(session, row))
+        audit.record(session, None, "api_key", key_id, "revoke", before, after, actor="cli")
+    typer.echo(f"key {key_id} ({row.name}) revoked")
 
 
 def _progress(section: str, created: int, present: int) -> None:

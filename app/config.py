@@ -25,10 +25,35 @@ class Settings(BaseSettings):
         default=10_000, ge=0, description="How long a SQLite connection waits for a lock."
     )
     db_pool_size: int = Field(default=8, ge=1, le=64, description="Reader connections per process.")
+    public_read: bool = Field(
+        default=True, description="Serve reads without a key; `false` requires any valid key."
+    )
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, ge=1024,
+        description="Largest request body accepted; larger ones get 413.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=1200, ge=0,
+        description="Requests per minute per key (per client address without a key); "
+        "0 turns the limit off.",
+    )
+    cors_origins: str = Field(
+        default="", description="Comma-separated origins allowed to call the API from a "
+        "browser; none by default. Credentials are never allowed.",
+    )
+    idempotency_ttl_hours: int = Field(
+        default=24, ge=1, le=24 * 30,
+        description="How long a POST's `Idempotency-Key` is remembered per key.",
+    )
     seed_file: Path = Field(
         default=PROJECT_ROOT / "seeds" / "ledger.yaml",
         description="The curated seed file `seed` loads.",
     )
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The CORS origins, one per comma-separated entry."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
 @lru_cache

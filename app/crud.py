@@ -85,9 +85,11 @@ class Resource:
 
 # ---- reading ---------------------------------------------------------------------------
 
-def get_row(session: Session, resource: Resource, record_id: int) -> RecordBase:
-    """The stored row, or 404."""
-    row = session.get(resource.model, record_id)
+def get_row(
+    session: Session, resource: Resource, record_id: int, *, lock: bool = False
+) -> RecordBase:
+    """The stored row, or 404; `lock` holds it for this transaction (PostgreSQL)."""
+    row = session.get(resource.model, record_id, with_for_update=lock or None)
     if row is None:
         raise NotFound(f"No {resource.singular} with id {record_id}.")
     return row

@@ -69,6 +69,39 @@ class Conflict(AppError):
     title = "Conflict"
 
 
+class Unauthorized(AppError):
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="policy-ledger"'})
+
+
+class Forbidden(AppError):
+    status = 403
+    title = "Forbidden"
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    title = "Precondition Failed"
+
+
+class UnprocessableContent(AppError):
+    status = 422
+    title = "Unprocessable Content"
+
+
+class PreconditionRequired(AppError):
+    status = 428
+    title = "Precondition Required"
+
+
+class TooManyRequests(AppError):
+    status = 429
+    title = "Too Many Requests"
+
+
 class ServiceUnavailable(AppError):
     status = 503
     title = "Service Unavailable"

@@ -5,14 +5,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from sqlalchemy import text
+from starlette.responses import Response
 
 from app.annotations.router import router as annotations_router
 from app.claims.router import router as claims_router
+from app.config import Settings, get_settings
 from app.db import Engines, get_engines
 from app.directory.router import router as directory_router
 from app.errors import (
@@ -25,6 +28,12 @@ from app.outcomes.router import router as outcomes_router
 from app.scoring.router import router as scoring_router
 from app.search.router import router as search_router
 from app.sources.router import router as sources_router
+from app.trust import idempotency
+from app.trust.auth import RateLimiter, read_access
+from app.trust.keys import KeyVerifier
+from app.trust.limits import BodySizeLimit
+from app.trust.openapi import document_trust
+from app.trust.router import router as trust_router
 
 log = logging.getLogger("app")
 
@@ -68,8 +77,9 @@ def get_readiness(request: Request) -> Health:
     return Health(status="ok", database=engines.read.dialect.name)
 
 
-def create_app(engines: Engines | None = None) -> FastAPI:
-    """Build the ASGI app; tests pass their own engines."""
+def create_app(engines: Engines | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app; tests pass their own engines and settings."""
+    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,16 +95,34 @@ def create_app(engines: Engines | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.engines = engines or get_engines()
+    app.state.settings = settings
+    app.state.key_verifier = KeyVerifier()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.idempotency = idempotency.Store(settings.idempotency_ttl_hours)
     install_error_handlers(app)
-    v1 = APIRouter(prefix="/v1")
+    app.add_exception_handler(idempotency.Replay, _replay)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origin_list, allow_credentials=False,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Link", "Retry-After", "Idempotent-Replayed"],
+        )
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(read_access)])
     routers = (directory_router, sources_router, claims_router, outcomes_router, scoring_router,
-               search_router, annotations_router)
+               search_router, annotations_router, trust_router)
     for router in routers:
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(health_router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+async def _replay(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, idempotency.Replay)
+    return exc.response()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -113,6 +141,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     response["content"] = {
                         PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
                     }
+    document_trust(app, schema)
     schema["components"]["schemas"].pop("HTTPValidationError", None)
     schema["components"]["schemas"].pop("ValidationError", None)
     app.openapi_schema = schema

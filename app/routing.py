@@ -7,10 +7,12 @@ from pydantic import BaseModel
 
 from app import crud
 from app.crud import Resource
-from app.deps import ReadSession, WriteSession
+from app.deps import EditorWrite, ReadSession
 from app.errors import problem_responses
 from app.pagination import Page, set_link_header
 from app.schemas import MAX_ID
+from app.trust.etags import etag_of
+from app.trust.history import AuditEventRead, HistoryQuery, history_page
 
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's numeric id.")]
 
@@ -32,35 +34,57 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
         set_link_header(request, response, next_cursor)
         return Page[read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[valid-type]
 
-    def get_record(id: RecordId, session: ReadSession) -> BaseModel:
-        return crud.hydrate(session, resource, [crud.get_row(session, resource, id)])[0]
+    def get_record(id: RecordId, session: ReadSession, response: Response) -> BaseModel:
+        item = crud.hydrate(session, resource, [crud.get_row(session, resource, id)])[0]
+        response.headers["ETag"] = etag_of(item)
+        return item
 
     if resource.includes:
         include_type = query.model_fields["include"].annotation
 
         def get_record(  # type: ignore[misc]
-            id: RecordId, session: ReadSession,
+            id: RecordId, session: ReadSession, response: Response,
             include: Annotated[include_type, Query(description="Related records to embed.")] = [],  # type: ignore[valid-type]  # noqa: B006
         ) -> BaseModel:
             row = crud.get_row(session, resource, id)
-            return crud.hydrate(session, resource, [row], include)[0]
+            item = crud.hydrate(session, resource, [row], include)[0]
+            response.headers["ETag"] = etag_of(item)
+            return item
 
-    def create_record(
-        body: create, session: WriteSession, response: Response  # type: ignore[valid-type]
-    ) -> BaseModel:
-        created = crud.create(session, resource, body)
-        response.headers["Location"] = f"/v1/{many}/{created.id}"  # type: ignore[attr-defined]
-        return created
+    def create_record(body: create, w: EditorWrite) -> BaseModel:  # type: ignore[valid-type]
+        created = crud.create(w.session, resource, body)
+        record_id: int = created.id  # type: ignore[attr-defined]
+        w.audit(one, record_id, "create", None, created)
+        return w.created(created, f"/v1/{many}/{record_id}")  # type: ignore[no-any-return]
 
-    def update_record(
-        id: RecordId, body: update, session: WriteSession  # type: ignore[valid-type]
-    ) -> BaseModel:
-        return crud.update(session, resource, id, body)
+    def update_record(id: RecordId, body: update, w: EditorWrite) -> BaseModel:  # type: ignore[valid-type]
+        row = crud.get_row(w.session, resource, id, lock=True)
+        w.if_match(row.version)
+        before = crud.hydrate(w.session, resource, [row])[0]
+        after = crud.update(w.session, resource, id, body)
+        w.audit(one, id, "update", before, after)
+        return w.item(after)
 
-    def delete_record(id: RecordId, session: WriteSession) -> Response:
-        crud.delete(session, resource, id)
+    def delete_record(id: RecordId, w: EditorWrite) -> Response:
+        row = crud.get_row(w.session, resource, id, lock=True)
+        w.if_match(row.version)
+        before = crud.hydrate(w.session, resource, [row])[0]
+        crud.delete(w.session, resource, id)
+        w.audit(one, id, "delete", before, None)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
+    def record_history(
+        id: RecordId, request: Request, response: Response, session: ReadSession,
+        q: Annotated[HistoryQuery, Query()],
+    ) -> Page[AuditEventRead]:
+        page = history_page(session, q, record_type=one, record_id=id)
+        set_link_header(request, response, page.next_cursor)
+        return page
+
+    record_history.__doc__ = (
+        f"Every change to one {one}, oldest first: who made it, when, and the values "
+        "before and after. The record need not still exist."
+    )
     list_records.__doc__ = f"List {many}, filtered and sorted, one keyset page at a time."
     get_record.__doc__ = f"Get one {one} by id."
     create_record.__doc__ = f"Create a {one}."
@@ -82,6 +106,10 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
     router.add_api_route(
         "/{id}", update_record, methods=["PATCH"], name=f"update_{one}", response_model=read,
         responses=problem_responses(400, 404, 409, 422),
+    )
+    router.add_api_route(
+        "/{id}/history", record_history, methods=["GET"], name=f"get_{one}_history",
+        response_model=Page[AuditEventRead], responses=problem_responses(400, 422),
     )
     if deletable:
         router.add_api_route(

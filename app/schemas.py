@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -28,6 +29,15 @@ def _date_from_text(value: Any) -> Any:
     if isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value)):
         return value
     raise ValueError("dates are written as text: YYYY-MM-DD")
+
+
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")
+
+
+def _instant_from_text(value: Any) -> Any:
+    if isinstance(value, datetime) or (isinstance(value, str) and _INSTANT.fullmatch(value)):
+        return value
+    raise ValueError("times are written as text: YYYY-MM-DDTHH:MM:SS with a zone (Z or +hh:mm)")
 
 
 def _whole_number(value: Any) -> Any:
@@ -70,6 +80,7 @@ IdList = Annotated[list[Id], Field(max_length=100)]
 Offset = Annotated[int, Field(ge=0, le=10_000_000), BeforeValidator(_whole_number)]
 Probability = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
 Day = Annotated[date, BeforeValidator(_date_from_text), Field(json_schema_extra={"format": "date"})]
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant_from_text)]
 Precision = Literal["day", "month", "year", "unknown"]
 Ref = Annotated[
     str,

@@ -16,6 +16,7 @@ from app.crud import Resource
 from app.directory.service import actors, analysts, organizations, topics
 from app.errors import AppError
 from app.sources.service import documents, events, reports
+from app.trust import audit
 
 # Load order, and for each section: YAML key -> (body field, section it refers to).
 SECTIONS: dict[str, tuple[Resource, dict[str, tuple[str, str]]]] = {
@@ -126,6 +127,8 @@ def load_seed(
             except (ValidationError, AppError) as exc:
                 raise SeedError(f"{name}/{slug}: {exc}") from exc
             ids[name][slug] = row.id  # type: ignore[attr-defined]
+            audit.record(session, None, resource.singular, row.id,  # type: ignore[attr-defined]
+                         "create", None, row, actor="seed")
             created += 1
         report.counts[name] = (created, present)
         if progress:

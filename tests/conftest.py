@@ -15,11 +15,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import migrate
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, Settings
 from app.db import Engines, build_engines, session_scope
 from app.main import create_app
 from app.models import metadata
 from app.seeding import load_seed, read_seed
+from app.trust.keys import Role, create_key, revoke_key
+from tests.helpers import bearer
 
 SEED_FILE = PROJECT_ROOT / "seeds" / "ledger.yaml"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -97,8 +99,32 @@ def engines(database_url: str) -> Iterator[Engines]:
 
 
 @pytest.fixture
-def client(engines: Engines) -> Iterator[TestClient]:
-    with TestClient(create_app(engines)) as test_client:
+def keys(engines: Engines) -> dict[str, str]:
+    """One key per role (named after it), and a revoked editor key under `revoked`."""
+    made: dict[str, str] = {}
+    with session_scope(engines.write) as session:
+        for role in Role:
+            made[role.value] = create_key(session, role.value, role)[1]
+        row, made["revoked"] = create_key(session, "revoked", Role.editor)
+        revoke_key(session, row)
+    return made
+
+
+TEST_SETTINGS = Settings(rate_limit_per_minute=0)
+
+
+@pytest.fixture
+def client(engines: Engines, keys: dict[str, str]) -> Iterator[TestClient]:
+    """A client of the app holding the editor key (pass other headers to act as others)."""
+    app = create_app(engines, TEST_SETTINGS)
+    with TestClient(app, headers=bearer(keys["editor"])) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(engines: Engines) -> Iterator[TestClient]:
+    """A client of the app without a key."""
+    with TestClient(create_app(engines, TEST_SETTINGS)) as test_client:
         yield test_client
 
 

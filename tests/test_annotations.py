@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db import Engines
+from tests.helpers import bearer, match
 
 ARTICLE = 1
 EXACT = "Kim’s visit to China"
@@ -20,7 +21,7 @@ def span(client: TestClient, exact: str, document: int = ARTICLE) -> dict[str, A
 def annotate(client: TestClient, **extra: Any) -> Any:
     body = {"target": {"type": "document", "id": ARTICLE, "selector": span(client, EXACT)},
             "body": "Which *dates* exactly?", "format": "text/markdown",
-            "motivation": "questioning", "tags": ["dates", "kim"], "author": "reader-1", **extra}
+            "motivation": "questioning", "tags": ["dates", "kim"], **extra}
     return client.post("/v1/annotations", json=body)
 
 
@@ -65,27 +66,35 @@ def test_collection_is_an_annotation_page(seeded: Engines, client: TestClient) -
     assert page["items"][0]["type"] == "Annotation"
 
 
-def test_replies_form_a_thread(seeded: Engines, client: TestClient) -> None:
+def test_replies_form_a_thread(
+    seeded: Engines, client: TestClient, keys: dict[str, str]
+) -> None:
     parent = annotate(client).json()
     reply = client.post("/v1/annotations", json={"reply_to_id": parent["id"],
-                                                 "body": "2 to 4 September 2025.",
-                                                 "author": "reader-2"}).json()
+                                                 "body": "2 to 4 September 2025."},
+                        headers=bearer(keys["analyst"])).json()
     assert reply["motivation"] == "replying"
+    assert (parent["author"], reply["author"]) == ("editor", "analyst")
     assert reply["target"] == {"type": "annotation", "id": parent["id"], "selector": None}
     thread = client.get("/v1/annotations", params={"reply_to": parent["id"]}).json()["items"]
     assert [r["id"] for r in thread] == [reply["id"]]
-    assert client.delete(f"/v1/annotations/{parent['id']}").status_code == 409
-    assert client.delete(f"/v1/annotations/{reply['id']}").status_code == 204
+    parent_url, reply_url = (f"/v1/annotations/{n['id']}" for n in (parent, reply))
+    assert client.delete(parent_url, headers=match(client, parent_url)).status_code == 409
+    as_analyst = {**match(client, reply_url), **bearer(keys["analyst"])}
+    assert client.delete(reply_url, headers=as_analyst).status_code == 204
 
 
-def test_filter_by_tag_author_motivation_and_target(seeded: Engines, client: TestClient) -> None:
+def test_filter_by_tag_author_motivation_and_target(
+    seeded: Engines, client: TestClient, keys: dict[str, str]
+) -> None:
     first = annotate(client).json()
     client.post("/v1/annotations", json={"target": {"type": "prediction", "id": 1},
-                                         "body": "Too vague to score.", "author": "reader-2",
-                                         "motivation": "assessing", "tags": ["vague"]})
+                                         "body": "Too vague to score.",
+                                         "motivation": "assessing", "tags": ["vague"]},
+                headers=bearer(keys["analyst"]))
     get = lambda **p: [a["id"] for a in client.get("/v1/annotations", params=p).json()["items"]]  # noqa: E731
     assert get(tag="kim") == [first["id"]]
-    assert len(get(author="reader-2")) == 1
+    assert len(get(author="analyst")) == 1
     assert len(get(motivation="assessing")) == 1
     assert len(get(target_type="prediction", target_id=1)) == 1
     assert get(created_after="2999-01-01") == []
@@ -104,14 +113,15 @@ def test_targets_that_do_not_exist_or_do_not_match_are_refused(
     seeded: Engines, client: TestClient, target: dict[str, Any]
 ) -> None:
     response = client.post("/v1/annotations",
-                           json={"target": target, "body": "x", "author": "a"})
+                           json={"target": target, "body": "x"})
     assert response.status_code == 409
 
 
 def test_patch_changes_body_and_tags(seeded: Engines, client: TestClient) -> None:
     note = annotate(client).json()
     changed = client.patch(f"/v1/annotations/{note['id']}",
-                           json={"body": "Answered.", "tags": ["done"]}).json()
+                           json={"body": "Answered.", "tags": ["done"]},
+                               headers=match(client, f"/v1/annotations/{note['id']}")).json()
     assert (changed["body"], changed["tags"], changed["version"]) == ("Answered.", ["done"], 2)
     assert changed["target"] == note["target"]
 
@@ -124,7 +134,8 @@ def test_revising_the_article_reanchors_every_quote_and_annotation(
     body = client.get(f"/v1/documents/{ARTICLE}").json()["body"]
 
     inserted = "Editor's note: this article was updated.\n" + body
-    assert client.patch(f"/v1/documents/{ARTICLE}", json={"body": inserted}).status_code == 200
+    assert client.patch(f"/v1/documents/{ARTICLE}", json={"body": inserted},
+        headers=match(client, f"/v1/documents/{ARTICLE}")).status_code == 200
     shift = len("Editor's note: this article was updated.\n")
     after = {p["id"]: p["quote"] for p in client.get("/v1/predictions").json()["items"]}
     for pid, quote in after.items():
@@ -136,7 +147,8 @@ def test_revising_the_article_reanchors_every_quote_and_annotation(
 
     gone = before[8]["exact"]  # "if the U.S. were to offer conciliatory measures ..."
     deleted = inserted.replace(gone, "")
-    assert client.patch(f"/v1/documents/{ARTICLE}", json={"body": deleted}).status_code == 200
+    assert client.patch(f"/v1/documents/{ARTICLE}", json={"body": deleted},
+        headers=match(client, f"/v1/documents/{ARTICLE}")).status_code == 200
     final = {p["id"]: p["quote"] for p in client.get("/v1/predictions").json()["items"]}
     assert len(final) == len(before)  # none lost
     assert final[8]["status"] == "orphaned" and final[8]["exact"] == gone
@@ -152,7 +164,8 @@ def test_a_slightly_edited_quote_is_found_approximately(
     body = client.get(f"/v1/documents/{ARTICLE}").json()["body"]
     quote = client.get("/v1/predictions/5").json()["quote"]
     edited = body.replace(quote["exact"], quote["exact"].replace("will likely", "will probably"))
-    client.patch(f"/v1/documents/{ARTICLE}", json={"body": edited})
+    client.patch(f"/v1/documents/{ARTICLE}", json={"body": edited},
+        headers=match(client, f"/v1/documents/{ARTICLE}"))
     fuzzy = client.get("/v1/predictions/5").json()["quote"]
     assert fuzzy["status"] == "fuzzy"
     assert edited[fuzzy["start"]:fuzzy["end"]] == fuzzy["exact"]

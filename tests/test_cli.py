@@ -54,3 +54,30 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"`{name.upper()}`" in readme, name
+
+
+def test_keys_are_created_listed_and_revoked_from_the_command_line(
+    fresh_sqlite: str, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.db import get_engines
+    from app.main import create_app
+
+    runner.invoke(cli, ["migrate"])
+    created = runner.invoke(cli, ["keys", "create", "--name", "alice", "--role", "editor"])
+    assert created.exit_code == 0
+    key = created.stdout.strip().splitlines()[-1]
+    assert key.startswith("pl_")
+    listed = runner.invoke(cli, ["keys", "list"])
+    assert "alice" in listed.output and "editor" in listed.output and key not in listed.output
+    with TestClient(create_app(get_engines())) as client:
+        auth = {"Authorization": f"Bearer {key}"}
+        assert client.post("/v1/topics", json={"name": "By Alice"}, headers=auth).status_code == 201
+        assert runner.invoke(cli, ["keys", "revoke", "1"]).exit_code == 0
+        assert client.post("/v1/topics", json={"name": "Again"}, headers=auth).status_code == 401
+    assert runner.invoke(cli, ["keys", "revoke", "99"]).exit_code == 1
+    assert runner.invoke(cli, ["keys", "create", "--name", "x", "--role", "owner"]).exit_code != 0
+    database = Path(fresh_sqlite.removeprefix("sqlite:///"))
+    stored = b"".join(p.read_bytes() for p in database.parent.glob("cli.db*"))
+    assert key.encode() not in stored

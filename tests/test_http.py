@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "errors"}
-VERBS = ("list", "get", "create", "update", "delete", "resolve", "search")
+VERBS = ("list", "revoke", "get", "create", "update", "delete", "resolve", "search")
 
 
 def test_problem_document_shape_is_locked(client: TestClient) -> None:

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db import Engines
+from tests.helpers import match
 
 
 def all_pages(client: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
@@ -83,7 +84,8 @@ def test_filter_by_numeric_id_equals_filter_by_slug(seeded: Engines, client: Tes
 
 def test_resolve_by_and_published_ranges(seeded: Engines, client: TestClient) -> None:
     first = client.get("/v1/predictions").json()["items"][0]
-    client.patch(f"/v1/predictions/{first['id']}", json={"resolve_by": "2027-06-30"})
+    client.patch(f"/v1/predictions/{first['id']}", json={"resolve_by": "2027-06-30"},
+        headers=match(client, f"/v1/predictions/{first['id']}"))
     found = client.get("/v1/predictions", params={"resolve_by_after": "2027-01-01",
                                                   "resolve_by_before": "2027-12-31"}).json()
     assert [p["id"] for p in found["items"]] == [first["id"]]

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db import Engines
+from tests.helpers import match
 from tests.test_seed import row_counts
 
 EVIDENCE = [{"title": "Ministry statement", "url": "https://example.org/statement",
@@ -81,7 +82,8 @@ def test_resolutions_are_append_only_in_the_database(seeded: Engines, client: Te
 
 def test_a_resolved_prediction_cannot_be_deleted(seeded: Engines, client: TestClient) -> None:
     resolve(client, 5)
-    assert client.delete("/v1/predictions/5").status_code == 409
+    assert client.delete("/v1/predictions/5",
+        headers=match(client, "/v1/predictions/5")).status_code == 409
     assert client.get("/v1/predictions/5").status_code == 200
 
 
@@ -117,9 +119,12 @@ def test_unconditional_predictions_take_no_condition_checks(
 def test_due_predictions_are_the_work_list_oldest_first(
     seeded: Engines, client: TestClient
 ) -> None:
-    client.patch("/v1/predictions/3", json={"resolve_by": "2026-06-30"})
-    client.patch("/v1/predictions/7", json={"resolve_by": "2026-01-31"})
-    client.patch("/v1/predictions/8", json={"resolve_by": "2999-01-01"})
+    client.patch("/v1/predictions/3", json={"resolve_by": "2026-06-30"},
+        headers=match(client, "/v1/predictions/3"))
+    client.patch("/v1/predictions/7", json={"resolve_by": "2026-01-31"},
+        headers=match(client, "/v1/predictions/7"))
+    client.patch("/v1/predictions/8", json={"resolve_by": "2999-01-01"},
+        headers=match(client, "/v1/predictions/8"))
     due = client.get("/v1/predictions", params={"status": "due"}).json()["items"]
     assert [p["id"] for p in due] == [7, 3]
     assert all(p["status"] == "due" for p in due)
@@ -131,7 +136,8 @@ def test_the_authors_probability_is_the_first_forecast(
     (initial,) = client.get("/v1/predictions/5/forecasts").json()["items"]
     assert (initial["kind"], initial["probability"], initial["forecaster_id"]) == (
         "initial", 0.675, 1)
-    client.patch("/v1/predictions/5", json={"probability": 0.6})
+    client.patch("/v1/predictions/5", json={"probability": 0.6},
+        headers=match(client, "/v1/predictions/5"))
     (updated,) = client.get("/v1/predictions/5/forecasts").json()["items"]
     assert updated["probability"] == 0.6
 

@@ -10,6 +10,7 @@ from app.db import Engines
 from app.scoring import rollups
 from app.scoring import schemas as s
 from app.scoring.service import scores
+from tests.helpers import match
 
 DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
 
@@ -70,18 +71,22 @@ def test_rollups_follow_random_writes(seeded: Engines, client: TestClient) -> No
             client.patch(f"/v1/predictions/{pid}", json=rng.choice([
                 {"probability": round(rng.random(), 2)}, {"probability": None},
                 {"cue": rng.choice(["might", "very likely", "advises"])},
-                {"analyst_id": rng.choice([1, 2, analyst])}]))
+                {"analyst_id": rng.choice([1, 2, analyst])}]),
+                    headers=match(client, f"/v1/predictions/{pid}"))
         elif action == "links":
             client.patch(f"/v1/predictions/{pid}", json={
                 "topic_ids": rng.sample(range(1, 16), rng.randint(0, 3)),
-                "actor_ids": rng.sample(range(1, 15), rng.randint(0, 2))})
+                "actor_ids": rng.sample(range(1, 15), rng.randint(0, 2))},
+                    headers=match(client, f"/v1/predictions/{pid}"))
         elif action == "condition":
             client.post(f"/v1/predictions/{pid}/condition-checks", json={
                 "status": rng.choice(["met", "not_met"]), "checked_on": "2026-01-01"})
         elif action == "move":
-            client.patch(f"/v1/analysts/{analyst}", json={"organization_id": rng.choice([1, 2])})
+            client.patch(f"/v1/analysts/{analyst}", json={"organization_id": rng.choice([1, 2])},
+                headers=match(client, f"/v1/analysts/{analyst}"))
         elif (action == "delete" and pid not in current
-              and client.delete(f"/v1/predictions/{pid}").status_code == 204):
+              and client.delete(f"/v1/predictions/{pid}",
+                  headers=match(client, f"/v1/predictions/{pid}")).status_code == 204):
             ids.remove(pid)
     assert current, "the walk resolved nothing"
     assert_rollups_match_recomputation(seeded)

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.db import Engines
+from tests.helpers import match
 
 
 def hits(client: TestClient, q: str, **params: object) -> list[tuple[str, int]]:
@@ -57,11 +58,14 @@ def test_index_follows_writes(seeded: Engines, client: TestClient) -> None:
     created = client.post("/v1/predictions", json={
         "report_id": 1, "analyst_id": 1, "statement": "Zanzibarian quagmire deepens."}).json()
     assert ("prediction", created["id"]) in hits(client, "zanzibarian")
-    client.patch(f"/v1/predictions/{created['id']}", json={"statement": "Something else."})
+    client.patch(f"/v1/predictions/{created['id']}", json={"statement": "Something else."},
+        headers=match(client, f"/v1/predictions/{created['id']}"))
     assert hits(client, "zanzibarian") == []
-    client.patch("/v1/actors/2", json={"aliases": ["Hermit Kingdom"]})
+    client.patch("/v1/actors/2", json={"aliases": ["Hermit Kingdom"]},
+        headers=match(client, "/v1/actors/2"))
     assert ("prediction", 3) in hits(client, '"hermit kingdom"')
-    client.delete(f"/v1/predictions/{created['id']}")
+    client.delete(f"/v1/predictions/{created['id']}",
+        headers=match(client, f"/v1/predictions/{created['id']}"))
     assert ("prediction", created["id"]) not in hits(client, "something")
 
 

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db import Engines
+from tests.helpers import match
 from tests.test_seed import row_counts
 
 ARTICLE_ID = 1
@@ -94,7 +95,8 @@ def test_patch_changes_only_what_was_sent_and_bumps_the_version(
     seeded: Engines, client: TestClient
 ) -> None:
     before = client.get("/v1/predictions/1").json()
-    response = client.patch("/v1/predictions/1", json={"probability": 0.7, "cue": "might"})
+    response = client.patch("/v1/predictions/1", json={"probability": 0.7, "cue": "might"},
+        headers=match(client, "/v1/predictions/1"))
     after = response.json()
     assert response.status_code == 200
     assert after["version"] == before["version"] + 1
@@ -103,19 +105,22 @@ def test_patch_changes_only_what_was_sent_and_bumps_the_version(
 
 
 def test_patch_null_on_a_required_field_is_refused(seeded: Engines, client: TestClient) -> None:
-    assert client.patch("/v1/predictions/1", json={"statement": None}).status_code == 422
+    assert client.patch("/v1/predictions/1", json={"statement": None},
+        headers=match(client, "/v1/predictions/1")).status_code == 422
     assert client.get("/v1/predictions/1").json()["version"] == 1
 
 
 def test_patch_links_replaces_them(seeded: Engines, client: TestClient) -> None:
-    response = client.patch("/v1/predictions/1", json={"topic_ids": [3, 2, 3]})
+    response = client.patch("/v1/predictions/1", json={"topic_ids": [3, 2, 3]},
+        headers=match(client, "/v1/predictions/1"))
     assert response.json()["topic_ids"] == [2, 3]
 
 
 def test_clearing_the_condition_makes_a_prediction_unconditional(
     seeded: Engines, client: TestClient
 ) -> None:
-    response = client.patch("/v1/predictions/1", json={"condition": None})
+    response = client.patch("/v1/predictions/1", json={"condition": None},
+        headers=match(client, "/v1/predictions/1"))
     assert (response.json()["conditional"], response.json()["condition_status"]) == (False, None)
 
 
@@ -126,21 +131,24 @@ def test_slug_taken_is_a_conflict(seeded: Engines, client: TestClient) -> None:
 
 def test_delete_referenced_record_is_a_conflict(seeded: Engines, client: TestClient) -> None:
     before = row_counts(seeded)
-    assert client.delete("/v1/actors/1").status_code == 409
+    assert client.delete("/v1/actors/1", headers=match(client, "/v1/actors/1")).status_code == 409
     assert row_counts(seeded) == before
 
 
 def test_delete_prediction_removes_it_and_its_links(seeded: Engines, client: TestClient) -> None:
-    assert client.delete("/v1/predictions/1").status_code == 204
+    assert client.delete("/v1/predictions/1",
+        headers=match(client, "/v1/predictions/1")).status_code == 204
     assert client.get("/v1/predictions/1").status_code == 404
     assert row_counts(seeded)["prediction_actor"] < 60
-    assert client.delete("/v1/predictions/1").status_code == 404
+    assert client.delete("/v1/predictions/1",
+        headers=match(client, "/v1/predictions/1")).status_code == 404
 
 
 def test_document_rewritten_entirely_orphans_its_quotes(
     seeded: Engines, client: TestClient
 ) -> None:
-    response = client.patch(f"/v1/documents/{ARTICLE_ID}", json={"body": "Rewritten."})
+    response = client.patch(f"/v1/documents/{ARTICLE_ID}", json={"body": "Rewritten."},
+        headers=match(client, f"/v1/documents/{ARTICLE_ID}"))
     assert response.status_code == 200
     quotes = [p["quote"] for p in client.get("/v1/predictions").json()["items"]]
     assert {q["status"] for q in quotes} == {"orphaned"}
@@ -150,14 +158,16 @@ def test_document_rewritten_entirely_orphans_its_quotes(
 def test_document_sha256_follows_its_body(client: TestClient) -> None:
     created = client.post("/v1/documents", json={"title": "Note", "body": "abc"}).json()
     assert created["sha256"] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    changed = client.patch(f"/v1/documents/{created['id']}", json={"body": "abcd"}).json()
+    changed = client.patch(f"/v1/documents/{created['id']}", json={"body": "abcd"},
+        headers=match(client, f"/v1/documents/{created['id']}")).json()
     assert changed["sha256"].startswith("88d4266fd4e6338d")
 
 
 def test_recommendation_needs_an_attribution(seeded: Engines, client: TestClient) -> None:
     response = client.post("/v1/recommendations", json={"statement": "Do it."})
     assert response.status_code == 409
-    response = client.patch("/v1/recommendations/3", json={"organization_id": None})
+    response = client.patch("/v1/recommendations/3", json={"organization_id": None},
+        headers=match(client, "/v1/recommendations/3"))
     assert response.status_code == 409
 
 
@@ -166,7 +176,8 @@ def test_event_dates_must_be_in_order(client: TestClient) -> None:
     assert client.post("/v1/events", json=body).status_code == 409
     created = client.post("/v1/events", json={"name": "Summit", "starts_on": "2025-09-02"}).json()
     assert client.patch(f"/v1/events/{created['id']}",
-                        json={"ends_on": "2025-09-01"}).status_code == 409
+                        json={"ends_on": "2025-09-01"},
+                            headers=match(client, f"/v1/events/{created['id']}")).status_code == 409
 
 
 @pytest.mark.parametrize(
@@ -189,7 +200,7 @@ def test_every_record_type_round_trips(
     assert created.status_code == 201, created.text
     item = f"{path}/{created.json()['id']}"
     assert client.get(item).json() == created.json()
-    renamed = client.patch(item, json={"slug": "renamed"})
+    renamed = client.patch(item, json={"slug": "renamed"}, headers=match(client, item))
     assert renamed.json()["slug"] == "renamed"
-    assert client.delete(item).status_code == 204
+    assert client.delete(item, headers=match(client, item)).status_code == 204
     assert client.get(item).status_code == 404

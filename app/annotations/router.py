@@ -7,10 +7,14 @@ from fastapi.responses import JSONResponse
 
 from app.annotations import schemas as s
 from app.annotations import service
-from app.deps import ReadSession, WriteSession
-from app.errors import problem_responses
+from app.deps import AnalystWrite, ReadSession, Write
+from app.errors import Forbidden, problem_responses
+from app.models import Annotation
 from app.pagination import Page, set_link_header
 from app.schemas import MAX_ID
+from app.trust.etags import etag_of
+from app.trust.history import AuditEventRead, HistoryQuery, history_page
+from app.trust.keys import Role
 
 router = APIRouter(prefix="/annotations", tags=["annotations"])
 AnnotationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The annotation's id.")]
@@ -47,36 +51,61 @@ def list_annotations(
 
 
 @router.post("", status_code=201, responses=problem_responses(400, 409, 422))
-def create_annotation(
-    body: s.AnnotationCreate, session: WriteSession, response: Response
-) -> s.AnnotationRead:
-    """Annotate a record, a span of a document's text, or reply to an annotation."""
-    created = service.create(session, body)
-    response.headers["Location"] = f"/v1/annotations/{created.id}"
-    return created
+def create_annotation(body: s.AnnotationCreate, w: AnalystWrite) -> s.AnnotationRead:
+    """Annotate a record, a span of a document's text, or reply to an annotation; the
+    key's name becomes the author."""
+    created = service.create(w.session, body, author=w.principal.name)
+    w.audit("annotation", created.id, "create", None, created)
+    return w.created(created, f"/v1/annotations/{created.id}")  # type: ignore[no-any-return]
 
 
 @router.get("/{id}", responses={**LD_RESPONSE, **problem_responses(404, 422)})
-def get_annotation(id: AnnotationId, request: Request, session: ReadSession) -> s.AnnotationRead:
+def get_annotation(
+    id: AnnotationId, request: Request, response: Response, session: ReadSession
+) -> s.AnnotationRead:
     """One annotation; W3C Web Annotation JSON-LD with `Accept: application/ld+json`."""
     note = service.get(session, id)
     if _wants_jsonld(request):
         return JSONResponse(service.to_jsonld(note, _base(request)),  # type: ignore[return-value]
-                            media_type=JSONLD)
+                            media_type=JSONLD, headers={"ETag": etag_of(note)})
+    response.headers["ETag"] = etag_of(note)
     return note
+
+
+def _author_and_version(w: Write) -> service.Guard:
+    def guard(row: Annotation) -> None:
+        if row.author != w.principal.name and w.principal.role is not Role.admin:
+            raise Forbidden(f"Only the author ({row.author!r}) or an admin may change "
+                            f"annotation {row.id}.")
+        w.if_match(row.version)
+    return guard
 
 
 @router.patch("/{id}", responses=problem_responses(400, 404, 409, 422))
 def update_annotation(
-    id: AnnotationId, body: s.AnnotationUpdate, session: WriteSession
+    id: AnnotationId, body: s.AnnotationUpdate, w: AnalystWrite
 ) -> s.AnnotationRead:
-    """Change an annotation's body, format, motivation or tags."""
-    return service.update(session, id, body)
+    """Change an annotation's body, format, motivation or tags (its author or an admin)."""
+    before, after = service.update(w.session, id, body, _author_and_version(w))
+    w.audit("annotation", id, "update", before, after)
+    return w.item(after)  # type: ignore[return-value]
 
 
 @router.delete("/{id}", status_code=204, response_class=Response,
                responses={204: {"description": "Deleted."}, **problem_responses(404, 409, 422)})
-def delete_annotation(id: AnnotationId, session: WriteSession) -> Response:
-    """Delete an annotation that has no replies."""
-    service.remove(session, id)
+def delete_annotation(id: AnnotationId, w: AnalystWrite) -> Response:
+    """Delete an annotation that has no replies (its author or an admin)."""
+    before = service.remove(w.session, id, _author_and_version(w))
+    w.audit("annotation", id, "delete", before, None)
     return Response(status_code=204)
+
+
+@router.get("/{id}/history", responses=problem_responses(400, 422))
+def get_annotation_history(
+    id: AnnotationId, request: Request, response: Response, session: ReadSession,
+    q: Annotated[HistoryQuery, Query()],
+) -> Page[AuditEventRead]:
+    """Every change to one annotation, oldest first, with the values before and after."""
+    page = history_page(session, q, record_type="annotation", record_id=id)
+    set_link_header(request, response, page.next_cursor)
+    return page

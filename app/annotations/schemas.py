@@ -56,7 +56,6 @@ class AnnotationCreate(Input):
     format: BodyFormat = "text/plain"
     motivation: Motivation = Field(default="commenting", description="W3C motivation.")
     tags: Annotated[list[Tag], Field(max_length=20)] = Field(default_factory=list)
-    author: text(200, min_length=1)
 
 
 class AnnotationUpdate(Patch):
@@ -89,7 +88,8 @@ class AnnotationRead(Output):
     format: BodyFormat
     motivation: Motivation
     tags: list[str]
-    author: str
+    author: str = Field(description="Name of the API key that wrote it; only that author "
+                        "(or an admin) may change or delete it.")
     created_at: datetime
     modified_at: datetime
     version: int

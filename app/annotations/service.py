@@ -1,6 +1,7 @@
 """Annotations: notes on records or document spans, threads, tags, and JSON-LD."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -34,8 +35,8 @@ TARGETS: dict[str, Any] = {
 A: Any = Annotation
 
 
-def _get(session: Session, annotation_id: int) -> Annotation:
-    row = session.get(Annotation, annotation_id)
+def _get(session: Session, annotation_id: int, *, lock: bool = False) -> Annotation:
+    row = session.get(Annotation, annotation_id, with_for_update=lock or None)
     if row is None:
         raise NotFound(f"No annotation with id {annotation_id}.")
     return row
@@ -102,7 +103,7 @@ def _selector(session: Session, document_id: int, sel: s.SelectorIn) -> dict[str
             "selector_suffix": span.suffix, "anchor_status": span.status}
 
 
-def create(session: Session, body: s.AnnotationCreate) -> s.AnnotationRead:
+def create(session: Session, body: s.AnnotationCreate, author: str) -> s.AnnotationRead:
     """Create an annotation on a record, a document span, or another annotation (a reply)."""
     target_type, target_id, selector = _target(session, body)
     motivation = body.motivation
@@ -110,7 +111,7 @@ def create(session: Session, body: s.AnnotationCreate) -> s.AnnotationRead:
         motivation = "replying"
     row = Annotation(target_type=target_type, target_id=target_id, reply_to_id=body.reply_to_id,
                      body=body.body, body_format=body.format, motivation=motivation,
-                     author=body.author, **selector)
+                     author=author, **selector)
     session.add(row)
     session.flush()
     tags = _set_tags(session, row, body.tags)
@@ -126,9 +127,22 @@ def _set_tags(session: Session, row: Annotation, tags: list[str]) -> list[str]:
     return unique
 
 
-def update(session: Session, annotation_id: int, body: s.AnnotationUpdate) -> s.AnnotationRead:
-    """Change an annotation's body, format, motivation or tags."""
-    row = _get(session, annotation_id)
+Guard = Callable[[Annotation], None]
+
+
+def _guarded(
+    session: Session, annotation_id: int, guard: Guard
+) -> tuple[Annotation, s.AnnotationRead]:
+    row = _get(session, annotation_id, lock=True)
+    guard(row)
+    return row, to_read(row, _tags(session, [annotation_id])[annotation_id])
+
+
+def update(
+    session: Session, annotation_id: int, body: s.AnnotationUpdate, guard: Guard
+) -> tuple[s.AnnotationRead, s.AnnotationRead]:
+    """Change an annotation's body, format, motivation or tags; (before, after)."""
+    row, before = _guarded(session, annotation_id, guard)
     changes = body.changes()
     for field, column in (("body", "body"), ("format", "body_format"),
                           ("motivation", "motivation")):
@@ -140,18 +154,19 @@ def update(session: Session, annotation_id: int, body: s.AnnotationUpdate) -> s.
             else _tags(session, [annotation_id])[annotation_id])
     session.flush()
     search_index.upsert(session, "annotation", row)
-    return to_read(row, tags)
+    return before, to_read(row, tags)
 
 
-def remove(session: Session, annotation_id: int) -> None:
-    """Delete an annotation that has no replies."""
-    row = _get(session, annotation_id)
+def remove(session: Session, annotation_id: int, guard: Guard) -> s.AnnotationRead:
+    """Delete an annotation that has no replies; returns it as it was."""
+    row, before = _guarded(session, annotation_id, guard)
     session.delete(row)
     try:
         session.flush()
     except IntegrityError as exc:
         raise Conflict(f"Annotation {annotation_id} has replies; delete those first.") from exc
     search_index.remove(session, "annotation", annotation_id)
+    return before
 
 
 def _day_start(day: Any) -> datetime:

@@ -16,17 +16,21 @@ from app.models.claim import (
 from app.models.document import Document, Event, Report, ReportAuthor, ReportDocument
 from app.models.organization import Actor, Analyst, Organization, Topic
 from app.models.outcome import ConditionCheck, Forecast, Resolution, ScoreRollup, StatusChange
+from app.models.trust import ApiKey, AuditEvent, IdempotencyRecord
 
 __all__ = [
     "Actor",
     "Analyst",
     "Annotation",
     "AnnotationTag",
+    "ApiKey",
+    "AuditEvent",
     "ConditionCheck",
     "DatePrecision",
     "Document",
     "Event",
     "Forecast",
+    "IdempotencyRecord",
     "Organization",
     "Prediction",
     "Recommendation",

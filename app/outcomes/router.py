@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from app.deps import ReadSession, WriteSession
+from app.deps import AnalystWrite, EditorWrite, ReadSession
 from app.errors import problem_responses
 from app.outcomes import schemas as s
 from app.outcomes import service
 from app.schemas import MAX_ID
+from app.trust.etags import etag_of
 
 router = APIRouter()
 PredictionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The prediction's id.")]
@@ -26,21 +27,23 @@ def list_resolutions(id: PredictionId, session: ReadSession) -> s.History[s.Reso
 
 @router.post(f"{BASE}/resolutions", tags=["outcomes"], status_code=201, responses=WRITE)
 def resolve_prediction(
-    id: PredictionId, body: s.ResolutionCreate, session: WriteSession, response: Response
+    id: PredictionId, body: s.ResolutionCreate, w: EditorWrite
 ) -> s.ResolutionRead:
     """Record an outcome with evidence; a correction names the resolution it supersedes."""
-    created = service.resolve(session, id, body)
-    response.headers["Location"] = f"/v1/predictions/{id}/resolutions"
-    return created
+    created = service.resolve(w.session, id, body)
+    w.audit("resolution", created.id, "create", None, created)
+    return w.created(created, f"/v1/resolutions/{created.id}")  # type: ignore[no-any-return]
 
 
 @router.get("/resolutions/{id}", tags=["outcomes"], responses=READ)
 def get_resolution(
     id: Annotated[int, Path(ge=1, le=MAX_ID, description="The resolution's id.")],
-    session: ReadSession,
+    session: ReadSession, response: Response,
 ) -> s.ResolutionRead:
     """One resolution, with its evidence."""
-    return service.get_resolution(session, id)
+    item = service.get_resolution(session, id)
+    response.headers["ETag"] = etag_of(item)
+    return item
 
 
 @router.get(f"{BASE}/forecasts", tags=["outcomes"], responses=READ)
@@ -50,11 +53,11 @@ def list_forecasts(id: PredictionId, session: ReadSession) -> s.History[s.Foreca
 
 
 @router.post(f"{BASE}/forecasts", tags=["outcomes"], status_code=201, responses=WRITE)
-def create_forecast(
-    id: PredictionId, body: s.ForecastCreate, session: WriteSession
-) -> s.ForecastRead:
+def create_forecast(id: PredictionId, body: s.ForecastCreate, w: AnalystWrite) -> s.ForecastRead:
     """Add an analyst's probability; it ends the same analyst's previous forecast."""
-    return service.add_forecast(session, id, body)
+    created = service.add_forecast(w.session, id, body)
+    w.audit("forecast", created.id, "create", None, created)
+    return w.created(created, None)  # type: ignore[no-any-return]
 
 
 @router.get(f"{BASE}/condition-checks", tags=["outcomes"], responses=READ)
@@ -67,10 +70,12 @@ def list_condition_checks(
 
 @router.post(f"{BASE}/condition-checks", tags=["outcomes"], status_code=201, responses=WRITE)
 def create_condition_check(
-    id: PredictionId, body: s.ConditionCheckCreate, session: WriteSession
+    id: PredictionId, body: s.ConditionCheckCreate, w: EditorWrite
 ) -> s.ConditionCheckRead:
     """Mark a conditional prediction's condition met or not met (not met makes it void)."""
-    return service.check_condition(session, id, body)
+    created = service.check_condition(w.session, id, body)
+    w.audit("condition_check", created.id, "create", None, created)
+    return w.created(created, None)  # type: ignore[no-any-return]
 
 
 @router.get("/recommendations/{id}/status-changes", tags=["outcomes"], responses=READ)
@@ -85,7 +90,9 @@ def list_status_changes(
     "/recommendations/{id}/status-changes", tags=["outcomes"], status_code=201, responses=WRITE
 )
 def create_status_change(
-    id: RecommendationId, body: s.StatusChangeCreate, session: WriteSession
+    id: RecommendationId, body: s.StatusChangeCreate, w: EditorWrite
 ) -> s.StatusChangeRead:
     """Move the recommendation to a new status, dated, with evidence and a note."""
-    return service.change_status(session, id, body)
+    created = service.change_status(w.session, id, body)
+    w.audit("status_change", created.id, "create", None, created)
+    return w.created(created, None)  # type: ignore[no-any-return]

@@ -1,0 +1,1 @@
+"""Trust: API keys and roles, ETags, idempotent creation, the audit trail, input limits."""

@@ -1,0 +1,132 @@
+"""API keys: generated once, stored only as a SHA-256 hash, compared in constant time.
+
+A key reads `pl_<public id>_<secret>`. The public id finds the row; the hash of the
+whole key must then match. Keys carry 256 random bits, so a fast hash is enough: there
+is nothing to guess that a slow hash would protect.
+"""
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Engine, select, update
+from sqlmodel import Session, col
+
+from app.models import ApiKey
+from app.types import utcnow
+
+PREFIX = "pl_"
+LAST_USED_EVERY_S = 60.0  # `last_used_at` is written at most this often per key
+
+
+class Role(StrEnum):
+    """What a key may do; each role may do everything the ones before it may."""
+
+    reader = "reader"
+    analyst = "analyst"
+    editor = "editor"
+    admin = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def allows(self, needed: "Role") -> bool:
+        return self.rank >= needed.rank
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The client behind a request: its key's id, name and role."""
+
+    key_id: int
+    name: str
+    role: Role
+
+
+def hash_key(key: str) -> str:
+    """The stored form of a key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh (public id, whole key) pair."""
+    public_id = secrets.token_hex(6)
+    return public_id, f"{PREFIX}{public_id}_{secrets.token_urlsafe(32)}"
+
+
+def create_key(session: Session, name: str, role: Role) -> tuple[ApiKey, str]:
+    """Store a new key's hash; return the row and the key (shown once, never stored)."""
+    public_id, key = new_key()
+    row = ApiKey(name=name, role=role.value, public_id=public_id, secret_hash=hash_key(key))
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+class KeyVerifier:
+    """Finds the principal behind a key; notes when each key was last used."""
+
+    def __init__(self) -> None:
+        self._last_noted: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, read: Engine, write: Engine, key: str) -> Principal | None:
+        """The key's principal, or None when the key is unknown, malformed or revoked."""
+        public_id = _public_id(key)
+        if public_id is None:
+            return None
+        with Session(read) as session:
+            row = session.execute(
+                select(col(ApiKey.id), col(ApiKey.name), col(ApiKey.role),
+                       col(ApiKey.secret_hash), col(ApiKey.revoked_at))
+                .where(col(ApiKey.public_id) == public_id)
+            ).first()
+        if row is None or not hmac.compare_digest(row.secret_hash, hash_key(key)):
+            return None
+        if row.revoked_at is not None:
+            return None
+        self._note_use(write, row.id)
+        return Principal(key_id=row.id, name=row.name, role=Role(row.role))
+
+    def _note_use(self, write: Engine, key_id: int) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._last_noted.get(key_id, -LAST_USED_EVERY_S) < LAST_USED_EVERY_S:
+                return
+            self._last_noted[key_id] = now
+        with Session(write) as session:
+            session.execute(update(ApiKey).where(col(ApiKey.id) == key_id)
+                            .values(last_used_at=utcnow()))
+            session.commit()
+
+
+def _public_id(key: str) -> str | None:
+    if not key.startswith(PREFIX) or len(key) > 200:
+        return None
+    public_id, sep, secret = key[len(PREFIX):].partition("_")
+    if not sep or not secret or len(public_id) != 12:
+        return None
+    return public_id
+
+
+def list_keys(session: Session, include_revoked: bool = True) -> list[ApiKey]:
+    """Every key, oldest first."""
+    stmt = select(ApiKey).order_by(col(ApiKey.id))
+    if not include_revoked:
+        stmt = stmt.where(col(ApiKey.revoked_at).is_(None))
+    return list(session.scalars(stmt))
+
+
+def revoke_key(session: Session, row: ApiKey) -> ApiKey:
+    """Mark a key revoked (it stays, so the audit trail can name it)."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        row.version += 1
+        session.add(row)
+        session.flush()
+    return row

@@ -1,0 +1,192 @@
+"""Against a real server process on SQLite: contention, a crash, and Schemathesis over HTTP."""
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import hypothesis
+import pytest
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from tests.helpers import bearer
+from tests.live import Server, prepare_database, serve
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")),
+    reason="these tests exercise SQLite's single writer; they run in the SQLite suite",
+)
+
+STRESS_SECONDS = float(os.environ.get("STRESS_SECONDS", "20"))
+CONFIG = SchemathesisConfig.from_path(Path(__file__).with_name("schemathesis.toml"))
+ROLE_RANK = {"reader": 0, "analyst": 1, "editor": 2, "admin": 3}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict[str, str]]]:
+    root = tmp_path_factory.mktemp("live")
+    keys = prepare_database(root / "ledger.db")
+    with serve(root / "ledger.db", root / "server.log") as server:
+        yield server, keys
+
+
+def test_sixteen_clients_incrementing_lose_nothing(live: tuple[Server, dict[str, str]]) -> None:
+    """Read-modify-write through the API with If-Match: every acknowledged increment counts."""
+    server, keys = live
+    auth = bearer(keys["analyst"])
+    note = httpx.post(f"{server.url}/v1/annotations", headers=auth, json={
+        "target": {"type": "prediction", "id": 1}, "body": "0"}).json()
+    url = f"{server.url}/v1/annotations/{note['id']}"
+    acknowledged = [0] * 16
+    failures: list[str] = []
+    stop = time.monotonic() + STRESS_SECONDS
+
+    def client(n: int) -> None:
+        with httpx.Client(headers=auth, timeout=60) as http:
+            while time.monotonic() < stop:
+                current = http.get(url)
+                if current.status_code != 200:
+                    failures.append(f"GET {current.status_code} {current.text}")
+                    continue
+                value = int(current.json()["body"])
+                changed = http.patch(url, json={"body": str(value + 1)},
+                                     headers={"If-Match": current.headers["ETag"]})
+                if changed.status_code == 200:
+                    acknowledged[n] += 1
+                elif changed.status_code != 412:
+                    failures.append(f"PATCH {changed.status_code} {changed.text}")
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    final = int(httpx.get(url).json()["body"])
+    assert sum(acknowledged) > 0
+    assert final == sum(acknowledged)
+    log = server.log.read_text()
+    assert "database is locked" not in log
+    assert "PATCH /v1/annotations" in log and not any(key in log for key in keys.values())
+
+
+def test_every_acknowledged_write_survives_a_kill(tmp_path: Path) -> None:
+    """SIGKILL under write load: the file is intact and every 2xx is in it."""
+    database = tmp_path / "ledger.db"
+    keys = prepare_database(database)
+    acks = tmp_path / "acknowledged.log"
+    fd = os.open(acks, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    lock = threading.Lock()
+    sent = threading.Event()
+    with serve(database, tmp_path / "server.log") as server:
+
+        def writer(n: int) -> None:
+            with httpx.Client(headers=bearer(keys["analyst"]), timeout=10) as http:
+                for i in range(100_000):
+                    try:
+                        response = http.post(f"{server.url}/v1/annotations", json={
+                            "target": {"type": "prediction", "id": 1},
+                            "body": f"writer {n}, note {i}"})
+                    except httpx.HTTPError:
+                        return  # the server is gone
+                    if response.status_code == 201:
+                        with lock:
+                            os.write(fd, f"{response.json()['id']}\n".encode())
+                            os.fsync(fd)
+                        sent.set()
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        assert sent.wait(30)
+        time.sleep(2)
+        server.kill()
+        for thread in threads:
+            thread.join()
+    os.close(fd)
+    acknowledged = {int(line) for line in acks.read_text().split()}
+    assert len(acknowledged) > 10
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {row[0] for row in conn.execute("SELECT id FROM annotation")}
+        audited = {row[0] for row in conn.execute(
+            "SELECT record_id FROM audit_event WHERE record_type = 'annotation'")}
+    assert acknowledged <= stored
+    assert acknowledged <= audited
+    with serve(database, tmp_path / "server.log") as again:  # and the server starts again
+        count = httpx.get(f"{again.url}/v1/annotations", params={"count": "true"}).json()
+        assert count["total"] == len(stored)
+
+
+SETTINGS = hypothesis.settings(
+    max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "25")), stateful_step_count=8,
+    deadline=None, derandomize=True, database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+)
+
+
+def test_stateful_schemathesis_over_http_with_an_editor_key(
+    live: tuple[Server, dict[str, str]],
+) -> None:
+    """Create, then read, change and delete what was created, following the OpenAPI links
+    (every operation but the admin-only ones: keys and the audit trail)."""
+    server, keys = live
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=CONFIG)
+    machine: Any = schema.exclude(path_regex="^/v1/(keys|audit)").as_state_machine()
+
+    class EditorWorkflow(machine):  # type: ignore[misc,valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"headers": bearer(keys["editor"])}
+
+    EditorWorkflow.run(settings=SETTINGS)
+
+
+def _role_of(case: schemathesis.Case) -> str | None:
+    role: str | None = case.operation.definition.raw.get("x-required-role")
+    return role
+
+
+def no_write_beyond_the_role(ctx: Any, response: Any, case: schemathesis.Case) -> bool:
+    """An analyst's key never gets a 2xx from a route that needs a higher role."""
+    needed = _role_of(case)
+    if needed is not None and 200 <= response.status_code < 300:
+        assert ROLE_RANK[needed] <= ROLE_RANK["analyst"], (
+            f"{case.method} {case.path} answered {response.status_code} to an analyst's key")
+    return True
+
+
+def test_an_analyst_key_cannot_write_what_it_should_not(
+    live: tuple[Server, dict[str, str]],
+) -> None:
+    """Every write operation, fuzzed with an analyst's key: nothing beyond the role gets in,
+    and annotations written by someone else cannot be changed."""
+    server, keys = live
+    admin = httpx.Client(base_url=server.url, headers=bearer(keys["admin"]))
+    theirs = admin.post("/v1/annotations", json={"target": {"type": "prediction", "id": 2},
+                                                 "body": "The admin's note."}).json()
+    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=CONFIG)
+    writes = schema.include(method=["POST", "PATCH", "DELETE"])
+    checked = 0
+    for result in writes.get_all_operations():
+        operation = result.ok()
+
+        @hypothesis.settings(SETTINGS, max_examples=15)
+        @hypothesis.given(case=operation.as_strategy())
+        def fuzz(case: schemathesis.Case) -> None:
+            response = case.call(headers=bearer(keys["analyst"]))
+            case.validate_response(response, additional_checks=[no_write_beyond_the_role],
+                                   excluded_checks=[positive_data_acceptance])
+
+        fuzz()
+        checked += 1
+    assert checked >= 30
+    after = admin.get(f"/v1/annotations/{theirs['id']}").json()
+    assert after == theirs
+    history = admin.get(f"/v1/annotations/{theirs['id']}/history").json()["items"]
+    assert [e["action"] for e in history] == ["create"]
