@@ -3,6 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
 from app.deps import AdminWrite, ReadSession
@@ -16,18 +17,22 @@ from app.trust.history import AuditEventAdminRead, AuditQuery, history_page
 from app.trust.keys import Role
 from app.trust.schemas import KeyCreate, KeyCreated, KeyRead
 
+
+class KeyQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    revoked: bool = Field(default=True, description="Include revoked keys.")
+
+
 router = APIRouter(tags=["administration"])
 admin_only = [requires_role(Role.admin)]
 KeyId = Annotated[int, Path(ge=1, le=MAX_ID, description="The key's id.")]
 
 
 @router.get("/keys", dependencies=admin_only, responses=problem_responses(422))
-def list_keys(
-    session: ReadSession,
-    revoked: Annotated[bool, Query(description="Include revoked keys.")] = True,
-) -> list[KeyRead]:
+def list_keys(session: ReadSession, q: Annotated[KeyQuery, Query()]) -> list[KeyRead]:
     """Every API key, without secrets, oldest first."""
-    return [KeyRead.model_validate(k) for k in keys.list_keys(session, revoked)]
+    return [KeyRead.model_validate(k) for k in keys.list_keys(session, q.revoked)]
 
 
 @router.post("/keys", status_code=201, responses=problem_responses(400, 409, 422))
