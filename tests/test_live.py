@@ -131,20 +131,22 @@ SETTINGS = hypothesis.settings(
 )
 
 
-def test_stateful_schemathesis_over_http_with_an_editor_key(
-    live: tuple[Server, dict[str, str]],
-) -> None:
+def test_stateful_schemathesis_over_http_with_an_editor_key(tmp_path: Path) -> None:
     """Create, then read, change and delete what was created, following the OpenAPI links
-    (every operation but the admin-only ones: keys and the audit trail)."""
-    server, keys = live
-    schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=CONFIG)
-    machine: Any = schema.exclude(path_regex="^/v1/(keys|audit)").as_state_machine()
+    (every operation but the admin-only ones: keys and the audit trail).
 
-    class EditorWorkflow(machine):  # type: ignore[misc,valid-type]
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
-            return {"headers": bearer(keys["editor"])}
+    The server has a database of its own, so every annotation in it is the editor's:
+    another author's note would rightly answer 403."""
+    keys = prepare_database(tmp_path / "ledger.db")
+    with serve(tmp_path / "ledger.db", tmp_path / "server.log") as server:
+        schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=CONFIG)
+        machine: Any = schema.exclude(path_regex="^/v1/(keys|audit)").as_state_machine()
 
-    EditorWorkflow.run(settings=SETTINGS)
+        class EditorWorkflow(machine):  # type: ignore[misc,valid-type]
+            def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+                return {"headers": bearer(keys["editor"])}
+
+        EditorWorkflow.run(settings=SETTINGS)
 
 
 def _role_of(case: schemathesis.Case) -> str | None:
