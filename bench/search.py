@@ -96,16 +96,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--predictions", type=int, default=200_000)
     parser.add_argument("--annotations", type=int, default=500_000)
-    parser.add_argument("--database-url", help="an empty database (default: temporary SQLite)")
+    parser.add_argument("--database-url", help="an empty database, or one this script filled "
+                        "before (default: a temporary SQLite file)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/search.db"
         migrate.upgrade(url)
-        start = time.perf_counter()
-        fill(url, args.predictions, args.annotations)
-        print(f"loaded {args.predictions:,} predictions and {args.annotations:,} annotations "
-              f"in {time.perf_counter() - start:.0f} s ({url.split(':')[0]})")
         engines = build_engines(url)
+        with engines.read.connect() as conn:
+            present = conn.execute(text("SELECT count(*) FROM prediction")).scalar_one()
+        if present > 100:
+            print(f"reusing the {present:,} predictions already in the database")
+        else:
+            start = time.perf_counter()
+            fill(url, args.predictions, args.annotations)
+            print(f"loaded {args.predictions:,} predictions and {args.annotations:,} "
+                  f"annotations in {time.perf_counter() - start:.0f} s ({url.split(':')[0]})")
         with TestClient(create_app(engines)) as client:
             for q in QUERIES:
                 samples, found = [], 0

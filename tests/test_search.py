@@ -1,11 +1,15 @@
 """Full-text search on SQLite (FTS5) and PostgreSQL (tsvector): ranking, syntax, safety."""
 
+from itertools import pairwise
+
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.db import Engines
+from app.search import service
+from app.search.index import TYPES
 from tests.helpers import match
 
 
@@ -80,6 +84,34 @@ def test_search_pages_cover_every_hit_once(seeded: Engines, client: TestClient) 
         if cursor is None:
             break
     assert seen == everything and len(seen) > 3
+
+
+def test_broad_words_are_ranked_in_windows_of_the_newest_matches(
+    seeded: Engines, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a window of 4, "china" (more matches than that) ranks its 4 newest matches on
+    the first page and pages on into older windows: every hit once, each window best first."""
+    everything = hits(client, "china")
+    assert len(everything) > 8
+    monkeypatch.setattr(service, "WINDOW", 4)
+    seen: list[dict[str, object]] = []
+    cursor = None
+    for _ in range(len(everything)):
+        params = {"q": "china", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/search", params=params).json()
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted((h["type"], h["id"]) for h in seen) == sorted(everything)
+    assert len({(h["type"], h["id"]) for h in seen}) == len(seen)
+    keys = [int(h["id"]) * 8 + TYPES[str(h["type"])] for h in seen]
+    windows = [keys[i:i + 4] for i in range(0, len(keys), 4)]
+    assert all(min(a) > max(b) for a, b in pairwise(windows))
+    for window in windows:
+        scores = [h["score"] for h in seen if int(h["id"]) * 8 + TYPES[str(h["type"])] in window]
+        assert scores == sorted(scores, reverse=True)
+    assert all("<mark>" in str(h["snippet"]) for h in seen if h["type"] == "prediction")
 
 
 HOSTILE = ['"unbalanced', "a AND", "NEAR(a b", "title:china", "body:x OR", "-", "*", "\x00",
