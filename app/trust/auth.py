@@ -7,6 +7,7 @@ from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
 from app.db import Engines
@@ -45,11 +46,13 @@ def _verifier(request: Request) -> KeyVerifier:
     return verifier
 
 
-def authenticate(request: Request) -> Principal | None:
+async def authenticate(request: Request) -> Principal | None:
     """The caller's principal from `Authorization: Bearer <key>`; None without the header.
 
     A header that is present but wrong (another scheme, an unknown or revoked key) is a
     401 on every route, reads included, so a client never mistakes a bad key for none.
+    Only a request that sends a key waits for the database (in the thread pool); an
+    anonymous read is answered on the event loop without a hand-off.
     """
     known = getattr(request.state, "principal", _UNKNOWN)
     if known is not _UNKNOWN:
@@ -61,7 +64,8 @@ def authenticate(request: Request) -> Principal | None:
         if scheme.lower() != "bearer" or not key.strip():
             raise Unauthorized("Send the key as `Authorization: Bearer <key>`.")
         engines: Engines = request.app.state.engines
-        principal = _verifier(request).verify(engines.read, engines.write, key.strip())
+        principal = await run_in_threadpool(
+            _verifier(request).verify, engines.read, engines.write, key.strip())
         if principal is None:
             raise Unauthorized("The API key is unknown or has been revoked.")
     request.state.principal = principal
@@ -81,9 +85,9 @@ def _limit(request: Request, principal: Principal | None) -> None:
         )
 
 
-def read_access(request: Request) -> Principal | None:
+async def read_access(request: Request) -> Principal | None:
     """Every /v1 route: public unless PUBLIC_READ=false, then any valid key."""
-    principal = authenticate(request)
+    principal = await authenticate(request)
     settings: Settings = request.app.state.settings
     if principal is None and not settings.public_read:
         raise Unauthorized("Reading needs an API key on this server (PUBLIC_READ=false).")
@@ -104,7 +108,7 @@ def require(principal: Principal | None, role: Role) -> Principal:
 def requires_role(role: Role) -> Any:
     """A route dependency that admits `role` and above (for routes that do not write)."""
 
-    def dependency(
+    async def dependency(
         principal: Annotated[Principal | None, Depends(authenticate)],
     ) -> Principal:
         return require(principal, role)
