@@ -171,6 +171,10 @@ def fallback_fill(url: str, n: int, seed: int) -> None:
                                   "i": x["id"], "title": "", "body": x["b"]} for x in notes])
         if sqlite:
             conn.exec_driver_sql("INSERT INTO search_document(search_document) VALUES('optimize')")
+        else:  # rows were given their ids: move the sequences past them
+            for table in ("prediction", "annotation"):
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                                     f" (SELECT max(id) FROM {table}))")
         conn.exec_driver_sql("ANALYZE")
     engines.dispose()
 
@@ -209,9 +213,26 @@ def working_copy(source: Path, name: str) -> Path:
     return target
 
 
+def ensure_postgres_database(url: str) -> None:
+    """Create the database when the server has none of that name."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                              {"n": target.database}).first()
+        if not exists:
+            log(f"  creating database {target.database}")
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
 def prepare_postgres(url: str, predictions: int, seed: int) -> str:
     """Empty the PostgreSQL database and load the same data set."""
     log(f"loading PostgreSQL ({predictions:,} predictions, seed {seed})")
+    ensure_postgres_database(url)
     run_cli(url, "migrate", "--down", "--revision", "base")
     return fill(url, predictions, seed)
 
