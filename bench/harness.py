@@ -198,6 +198,8 @@ def prepare_sqlite(predictions: int, seed: int, rebuild: bool) -> tuple[Path, st
     with sqlite3.connect(tmp) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     tmp.rename(path)
+    for leftover in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
     stamp.write_text(loader + "\n")
     log(f"  built in {time.perf_counter() - start:.0f} s")
     return path, loader
@@ -433,6 +435,18 @@ class Server:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
 
+    def wait_idle(self, limit: float = 120) -> None:
+        """Wait until the server has drained what an earlier run left queued (when wrk
+        stops, the requests it had in flight still run): its CPU time stops growing."""
+        deadline = time.monotonic() + limit
+        last = self.cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.cpu_seconds()
+            if now - last < 0.25 * 0.1:  # under 10 % of a core
+                return
+            last = now
+
     def memory_mb(self) -> tuple[float, float]:
         """(current RSS, peak RSS) in MB."""
         values = {}
@@ -509,6 +523,7 @@ def wrk(server: Server, lines: list[str], mode: str, seconds: float, method: str
            "WRK_AUTH": auth or ""}
     argv = [*pinned(1), "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s",
             "--timeout", "30s", "--latency", "-s", str(LUA), server.base]
+    server.wait_idle()
     cpu_before = server.cpu_seconds()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, start_new_session=True)
@@ -683,8 +698,8 @@ def markdown(report: dict[str, Any]) -> str:
                str(o["non2xx"]) if o else "n/a",
                fmt(base, "rps") + (" (insert)" if op == "resolve" and base else ""),
                fmt(base, "p99_ms"), fmt(d, "rps"), fmt(d, "p99_ms"),
-               f"{o['rps'] / base['rps']:.2f}" if o and base else "n/a",
-               f"{o['rps'] / d['rps']:.2f}" if o and d else "n/a"]
+               f"{o['rps'] / base['rps']:.2f}" if o and base and base["rps"] else "n/a",
+               f"{o['rps'] / d['rps']:.2f}" if o and d and d["rps"] else "n/a"]
         if pg:
             p = res["ours_postgresql"].get(op)
             row += [fmt(p, "rps"), fmt(p, "p99_ms")]
