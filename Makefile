@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test test-postgres migrate seed lint bench-pagination bench-scores bench-search clean
+.PHONY: install run test test-postgres migrate seed lint bench-pagination bench-scores bench-search bench bench-ci wrk clean
 
 install: $(STAMP)
 
@@ -32,6 +32,27 @@ test-postgres: install
 lint: install
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/mypy app
+
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-warn-script-location -e '.[dev,bench]'
+	@touch $@
+
+# wrk comes from the system's packages; as root, install it when it is missing.
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && apt-get install -y -qq wrk) || true; }
+
+# The load harness: ours against a raw Starlette+sqlite3 baseline and Datasette.
+# DATABASE_URL=postgresql+psycopg://... adds a run of ours against PostgreSQL.
+bench: $(BENCH_STAMP) wrk
+	$(BIN)/python bench/harness.py $(if $(DATABASE_URL),--database-url $(DATABASE_URL)) $(BENCH_ARGS)
+
+# A small, quick run of the same harness (5,000 predictions, 3 s per operation).
+bench-ci: $(BENCH_STAMP) wrk
+	$(BIN)/python bench/harness.py --predictions 5000 --duration 3 --warmup 1 $(BENCH_ARGS)
 
 bench-pagination: install
 	$(BIN)/python bench/pagination.py
