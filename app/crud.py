@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from pydantic import BaseModel
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -95,6 +95,20 @@ def get_row(
     return row
 
 
+def read_row(session: Session, resource: Resource, record_id: int) -> Any:
+    """The stored row's columns (no ORM object: reads only), or 404."""
+    table = resource.model.__table__  # type: ignore[attr-defined]
+    row = session.execute(select(*table.columns).where(table.c.id == record_id)).first()
+    if row is None:
+        raise NotFound(f"No {resource.singular} with id {record_id}.")
+    return row
+
+
+def _rows(session: Session, stmt: Any, model: Any) -> list[Any]:
+    """The columns of a select(model)'s rows, without building ORM objects."""
+    return list(session.execute(stmt.with_only_columns(*model.__table__.columns)).all())
+
+
 def list_page(
     session: Session, resource: Resource, q: ListQuery, *, sort: str, include: Sequence[str]
 ) -> tuple[list[BaseModel], str | None, int | None]:
@@ -105,7 +119,7 @@ def list_page(
     stmt = base.order_by(*keyset.order_by()).limit(q.limit + 1)
     if (cond := keyset.where()) is not None:
         stmt = stmt.where(cond)
-    rows = list(session.scalars(stmt))
+    rows = _rows(session, stmt, model)
     page, next_cursor = paginate_rows(rows, q.limit, keyset)
     total = None
     if q.count:
@@ -134,15 +148,19 @@ def hydrate(
     ]
 
 
-def _columns(row: RecordBase) -> dict[str, Any]:
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns}  # type: ignore[attr-defined]
+def _columns(row: Any) -> dict[str, Any]:
+    if isinstance(row, Row):
+        return row._asdict()
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
 def _link_ids(session: Session, link: Link, ids: list[Any]) -> dict[int, list[int]]:
     own, other = link.table.c[link.own], link.table.c[link.other]
     order = [own, link.table.c[link.order_by] if link.order_by else other]
     out: dict[int, list[int]] = defaultdict(list)
-    rows = session.execute(select(own, other).where(own.in_(ids)).order_by(*order))
+    # One id (an item's page) compares with =: an expanding IN is compiled anew each time.
+    which = own == ids[0] if len(ids) == 1 else own.in_(ids)
+    rows = session.execute(select(own, other).where(which).order_by(*order))
     for own_id, other_id in rows:
         out[own_id].append(other_id)
     return out
@@ -161,7 +179,8 @@ def _embed(
     else:
         wanted = {getattr(r, inc.via) for r in rows} - {None}
     target = inc.target
-    found = session.scalars(select(target.model).where(col(target.model.id).in_(wanted))).all()
+    found = _rows(session, select(target.model).where(col(target.model.id).in_(wanted)),
+                  target.model)
     by_id = {t.id: t for t in hydrate(session, target, found)}  # type: ignore[attr-defined]
     for r in rows:
         e = extra[r.id]  # type: ignore[index]
