@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import astuple
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, tuple_
 from sqlmodel import Session, col
 
 from app.models import Analyst, Prediction, ScoreRollup
@@ -91,13 +91,22 @@ def add(session: Session, where: Any) -> None:
 
 
 def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> None:
-    """Add after - before to the stored rollups."""
+    """Add after - before to the stored rollups (the rows to move are read in one query)."""
+    deltas: dict[Key, list[Any]] = {}
     for key in before.keys() | after.keys():
         old, new = before.get(key, Sums()), after.get(key, Sums())
         delta = [b - a for a, b in zip(astuple(old), astuple(new), strict=True)]
-        if not any(delta):
-            continue
-        row = session.get(ScoreRollup, key)
+        if any(delta):
+            deltas[key] = delta
+    r: Any = ScoreRollup
+    stored = {
+        (row.dimension, row.choice, row.group_key, row.cell): row
+        for keys in _chunks(sorted(deltas), 200)
+        for row in session.scalars(select(ScoreRollup).where(
+            tuple_(r.dimension, r.choice, r.group_key, r.cell).in_(keys)))
+    }
+    for key, delta in deltas.items():
+        row = stored.get(key)
         if row is None:
             row = ScoreRollup(dimension=key[0], choice=key[1], group_key=key[2], cell=key[3])
             session.add(row)
@@ -106,6 +115,11 @@ def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> 
         if row.n == 0:
             session.delete(row)
     session.flush()
+
+
+def _chunks(items: list[Key], size: int) -> Iterator[list[Key]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def read(session: Session, dimension: str, choice: str) -> dict[Any, GroupSums]:
