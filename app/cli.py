@@ -72,7 +72,7 @@ def rebuild_scores() -> None:
     """Recompute the score rollups from the predictions (after a bulk load)."""
     _setup_logging()
     with session_scope(get_engines().write) as session:
-        rows = rollups.rebuild(session)
+        rows = rollups.rebuild_and_record(session)
     typer.echo(f"score rollups rebuilt: {rows} rows")
 
 

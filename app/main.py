@@ -25,6 +25,7 @@ from app.errors import (
     problem_responses,
 )
 from app.outcomes.router import router as outcomes_router
+from app.scoring.cache import ReportCache
 from app.scoring.router import router as scoring_router
 from app.search.router import router as search_router
 from app.sources.router import router as sources_router
@@ -99,6 +100,7 @@ def create_app(engines: Engines | None = None, settings: Settings | None = None)
     app.state.key_verifier = KeyVerifier()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.idempotency = idempotency.Store(settings.idempotency_ttl_hours)
+    app.state.score_cache = ReportCache()
     install_error_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

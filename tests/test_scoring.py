@@ -8,12 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, log_loss
+from sqlalchemy import text
 
 from app import crud
 from app.claims.service import predictions
 from app.db import Engines, session_scope
 from app.outcomes import schemas as outcome_schemas
 from app.outcomes.service import resolve
+from app.scoring import service as scoring_service
+from app.scoring.rollups import rebuild_and_record as rebuild_scores
+from tests.helpers import match
 
 N = 400
 
@@ -194,3 +198,40 @@ def test_score_report_fast_path_matches_its_schema(seeded: Engines, client: Test
     resolve_over_http(client, 5, "true")
     body = client.get("/v1/scores", params={"group_by": "topic"}).json()
     assert ScoreReport.model_validate(body).model_dump(mode="json") == body
+
+
+def test_unfiltered_reports_are_kept_only_while_nothing_is_written(
+    seeded: Engines, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report grouped by analyst is computed once, then served again until a write
+    (a rename, a resolution, a rebuild of the rollups) changes what it says."""
+    computed: list[str] = []
+    real = scoring_service.scores
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        computed.append("report")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring_service, "scores", counting)
+
+    def yoo() -> dict[str, Any]:
+        report = client.get("/v1/scores", params={"group_by": "analyst"}).json()
+        return next(g for g in report["groups"] if g["id"] == 1)
+
+    first = yoo()
+    assert yoo() == first and len(computed) == 1
+    renamed = client.patch("/v1/analysts/1", json={"name": "Yoo H. J."},
+                           headers=match(client, "/v1/analysts/1"))
+    assert renamed.status_code == 200
+    assert yoo()["name"] == "Yoo H. J." and len(computed) == 2
+    assert resolve_over_http(client, 5, "true").status_code == 201
+    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == 3
+    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == 3
+    with session_scope(seeded.write) as session:  # rollups moved behind the service's back
+        session.execute(text("UPDATE score_rollup SET n = n + 5 "
+                             "WHERE dimension = 'analyst' AND group_key = 1"))
+    with session_scope(seeded.write) as session:  # what `policy-ledger rebuild-scores` does
+        rebuild_scores(session)
+    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == 4
+    filtered = client.get("/v1/scores", params={"group_by": "analyst", "topic": "china"})
+    assert filtered.status_code == 200 and len(computed) == 5

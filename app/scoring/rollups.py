@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from app.models import Analyst, Prediction, ScoreRollup
 from app.models.claim import prediction_actor, prediction_topic
 from app.scoring.aggregate import Cells, GroupSums, Sums, aggregate, row_cell, to_groups
+from app.trust import audit
 
 DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
 CHOICES = ("initial", "time_averaged")
@@ -147,6 +148,14 @@ def rebuild(session: Session) -> int:
     )
     session.flush()
     return len(cells)
+
+
+def rebuild_and_record(session: Session, actor: str = "cli") -> int:
+    """`rebuild`, with an audit event saying so: cached score reports see the change."""
+    rows = rebuild(session)
+    audit.record(session, None, "score_rollup", 0, "rebuild", None, {"rows": rows},
+                 actor=actor)
+    return rows
 
 
 def is_stale(session: Session) -> bool:

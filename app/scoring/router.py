@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from app.deps import ReadSession
@@ -10,6 +10,7 @@ from app.errors import problem_responses
 from app.schemas import MAX_ID
 from app.scoring import charts, service
 from app.scoring import schemas as s
+from app.scoring.cache import ReportCache
 
 router = APIRouter(tags=["scores"])
 AnalystId = Annotated[int, Path(ge=1, le=MAX_ID, description="The analyst's id.")]
@@ -27,9 +28,16 @@ def _json(model: BaseModel) -> Response:
 
 
 @router.get("/scores", response_model=s.ScoreReport, responses=problem_responses(422))
-def get_scores(session: ReadSession, q: Annotated[s.ScoreQuery, Query()]) -> Response:
+def get_scores(
+    request: Request, session: ReadSession, q: Annotated[s.ScoreQuery, Query()]
+) -> Response:
     """Brier, log loss, skill and Murphy terms per group; what was left out, and why."""
-    return _json(service.scores(session, q))
+    if not service.is_unfiltered(q):
+        return _json(service.scores(session, q))
+    cache: ReportCache = request.app.state.score_cache
+    body = cache.get(session, (q.group_by, q.probability, q.brier_form),
+                     lambda: service.scores(session, q).model_dump_json().encode())
+    return Response(body, media_type="application/json")
 
 
 @router.get("/scores/calibration", responses=problem_responses(422))

@@ -83,7 +83,7 @@ def scores(session: Session, q: s.ScoreQuery, *, live: bool = False) -> s.ScoreR
     Unfiltered requests read the rollups kept in step with every write; filtered ones
     (or `live=True`) aggregate the predictions themselves.
     """
-    if live or q.model_dump(exclude=UNFILTERED) != NO_FILTERS:
+    if live or not is_unfiltered(q):
         groups = collect(session, q, q.group_by)
     else:
         groups = rollups.read(session, q.group_by, q.probability)
@@ -100,6 +100,11 @@ def scores(session: Session, q: s.ScoreQuery, *, live: bool = False) -> s.ScoreR
 
 UNFILTERED = {"group_by", "brier_form", "probability"}
 NO_FILTERS = s.ScoreFilters().model_dump(exclude=UNFILTERED)
+
+
+def is_unfiltered(q: s.ScoreQuery) -> bool:
+    """True when the query only chooses grouping and form: the rollups answer it."""
+    return q.model_dump(exclude=UNFILTERED) == NO_FILTERS
 
 
 def _labels(session: Session, group_by: str, keys: list[Any]) -> dict[Any, dict[str, Any]]:

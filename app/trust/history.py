@@ -15,7 +15,7 @@ Action = Literal["create", "update", "delete", "revoke"]
 RecordType = Literal[
     "organization", "analyst", "actor", "topic", "document", "report", "event", "prediction",
     "recommendation", "annotation", "resolution", "forecast", "condition_check",
-    "status_change", "api_key",
+    "status_change", "api_key", "score_rollup",
 ]
 
 
