@@ -9,6 +9,7 @@ from sqlmodel import Session
 from app.db import Engines
 from app.scoring import rollups
 from app.scoring import schemas as s
+from app.scoring import service as scoring_service
 from app.scoring.service import scores
 from tests.helpers import match
 
@@ -90,6 +91,20 @@ def test_rollups_follow_random_writes(seeded: Engines, client: TestClient) -> No
             ids.remove(pid)
     assert current, "the walk resolved nothing"
     assert_rollups_match_recomputation(seeded)
+    assert_track_records_match_live(client, [1, 2, analyst])
+
+
+def assert_track_records_match_live(client: TestClient, analysts: list[int]) -> None:
+    """An analyst's unfiltered track record (read from the rollups) equals the one the
+    live aggregate gives, for both probability choices."""
+    for analyst in analysts:
+        for choice in ("initial", "time_averaged"):
+            params = {"probability": choice}
+            fast = client.get(f"/v1/analysts/{analyst}/track-record", params=params).json()
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(scoring_service, "NO_RECORD_FILTERS", {"never": "equal"})
+                live = client.get(f"/v1/analysts/{analyst}/track-record", params=params).json()
+            assert fast == _approx(live), (analyst, choice)
 
 
 def test_rebuild_reproduces_the_maintained_rollups(seeded: Engines, client: TestClient) -> None:

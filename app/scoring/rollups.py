@@ -137,6 +137,16 @@ def read(session: Session, dimension: str, choice: str) -> dict[Any, GroupSums]:
     return to_groups(cells)
 
 
+def read_group(session: Session, dimension: str, choice: str, key: int) -> GroupSums:
+    """One group's sums (an analyst's, say): its dozen rollup rows."""
+    r: Any = ScoreRollup
+    rows = session.execute(
+        select(r.cell, r.n, r.f, r.ff, r.o, r.oo, r.fo, r.log)
+        .where(r.dimension == dimension, r.choice == choice, r.group_key == key)
+    )
+    return to_groups({(key, cell): Sums(*sums) for cell, *sums in rows}).get(key, GroupSums())
+
+
 def rebuild(session: Session) -> int:
     """Recompute every rollup from the predictions (after bulk loads); returns rows written."""
     session.execute(delete(ScoreRollup))

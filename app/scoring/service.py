@@ -125,7 +125,11 @@ def _unlabelled(group_by: str, key: Any) -> dict[str, Any]:
 
 def calibration(session: Session, q: s.ScoreFilters, title: str) -> s.Calibration:
     """Ten forecast bins, each with count, mean forecast, observed frequency and interval."""
-    bins = collect(session, q, "all").get(0, GroupSums()).bins
+    return calibration_of(collect(session, q, "all").get(0, GroupSums()).bins, title)
+
+
+def calibration_of(bins: dict[int, Sums], title: str) -> s.Calibration:
+    """The calibration table of a group's bin sums."""
     out = []
     for k in range(BINS):
         b = bins.get(k, Sums())
@@ -160,14 +164,24 @@ def track_record(session: Session, analyst_id: int, q: s.RecordFilters) -> s.Tra
     filters = analyst_filters(session, analyst_id, q)
     analyst = session.get(Analyst, analyst_id)
     assert analyst is not None
-    report = scores(session, s.ScoreQuery(**filters.model_dump(), group_by="all"))
-    score = report.groups[0] if report.groups else s.GroupScore(
-        **_unlabelled("all", 0), **summarise(GroupSums(), 1.0))
+    title = f"Calibration: {analyst.name}"
+    if q.model_dump(exclude={"probability"}) == NO_RECORD_FILTERS:
+        # All of the analyst's predictions: their rollup rows hold every figure.
+        sums = rollups.read_group(session, "analyst", q.probability, analyst_id)
+        score = s.GroupScore(**_unlabelled("all", 0), **summarise(sums, 1.0))
+        chart = calibration_of(sums.bins, title)
+    else:
+        report = scores(session, s.ScoreQuery(**filters.model_dump(), group_by="all"))
+        score = report.groups[0] if report.groups else s.GroupScore(
+            **_unlabelled("all", 0), **summarise(GroupSums(), 1.0))
+        chart = calibration(session, filters, title)
     return s.TrackRecord(
-        analyst_id=analyst_id, name=analyst.name, score=score,
-        calibration=calibration(session, filters, f"Calibration: {analyst.name}"),
+        analyst_id=analyst_id, name=analyst.name, score=score, calibration=chart,
         recommendations=adoption(session, analyst_id), as_of=today(),
     )
+
+
+NO_RECORD_FILTERS = s.RecordFilters().model_dump(exclude={"probability"})
 
 
 def adoption(session: Session, analyst_id: int) -> s.Adoption:
