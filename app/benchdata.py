@@ -13,6 +13,7 @@ Times come from the plan, never from the wall clock, so one seed gives identical
 import bisect
 import functools
 import itertools
+import operator
 import random
 import statistics
 import sys
@@ -201,6 +202,22 @@ def sizes_for(predictions: int) -> dict[str, int]:
             "recommendations": round(50_000 * s), "annotations": round(500_000 * s)}
 
 
+class _Random(random.Random):
+    """The draws this module makes most, each from one `random()` (faster than the stdlib's
+    exact-integer versions; the slight bias is irrelevant here)."""
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        if stop is None:
+            return int(self.random() * start)
+        return start + int(self.random() * (stop - start))
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def choice(self, seq: Sequence[Any]) -> Any:  # type: ignore[override]
+        return seq[int(self.random() * len(seq))]
+
+
 class _Words:
     """Text drawn from the Zipf vocabulary: slices of one long pre-drawn stream."""
 
@@ -225,6 +242,8 @@ def _zipf(n: int, s: float = 1.0) -> list[float]:
 def _pick(rng: random.Random, cum: list[float], k: int) -> list[int]:
     """Up to k distinct indexes, Zipf-popular first ranks."""
     total, last = cum[-1], len(cum) - 1
+    if k == 1:
+        return [min(bisect.bisect(cum, rng.random() * total), last)]
     return list(dict.fromkeys(min(bisect.bisect(cum, rng.random() * total), last)
                               for _ in range(k)))
 
@@ -238,7 +257,7 @@ def _at(day: date, seconds: int) -> datetime:
 
 def plan(predictions: int, seed: int, first_ids: dict[str, int]) -> Plan:
     """Draw the dataset; `first_ids[table]` is the id its first new row gets."""
-    rng = random.Random(f"policy-ledger-bench:{seed}")
+    rng = _Random(f"policy-ledger-bench:{seed}")
     words = _Words(rng, min(WORD_POOL, 20_000 + 20 * predictions))
     n = sizes_for(predictions)
     out = Plan()
@@ -312,6 +331,7 @@ def plan(predictions: int, seed: int, first_ids: dict[str, int]) -> Plan:
         out.topics.append(item)
         topic_ids.append(item.id)
     actor_cum, topic_cum = _zipf(len(actor_ids), 1.1), _zipf(len(topic_ids), 1.0)
+    cue_cum = list(itertools.accumulate(float(w) for _, w in PREDICTION_CUES))
 
     # reports, each described by one document quoting its predictions and recommendations
     reports = n["reports"]
@@ -337,8 +357,7 @@ def plan(predictions: int, seed: int, first_ids: dict[str, int]) -> Plan:
         claims: list[tuple[str, int, str, dict[str, Any]]] = []
         for p in per_report[r]:
             actors = [actor_ids[i] for i in _pick(rng, actor_cum, rng.choice((1, 1, 2, 3)))]
-            cue = rng.choices([c for c, _ in PREDICTION_CUES],
-                              weights=[w for _, w in PREDICTION_CUES])[0]
+            cue = PREDICTION_CUES[_pick(rng, cue_cum, 1)[0]][0]
             exact = f"{actor_names[actors[0]]} {cue} {words(rng.randint(7, 15))}."
             claims.append(("p", p, exact, {
                 "actors": actors, "cue": cue, "analyst": rng.choice(authors)}))
@@ -521,8 +540,7 @@ def _annotations(rng: random.Random, words: _Words, out: Plan, count: int,
     authors = [f"{g.lower()}-{f.lower()}" for g, f in zip(GIVEN, FAMILY, strict=True)]
     author_cum = _zipf(len(authors), 1.2)
     tag_cum = _zipf(len(TAGS), 1.0)
-    motivations = [m for m, _ in MOTIVATIONS]
-    weights = [w for _, w in MOTIVATIONS]
+    motivation_cum = list(itertools.accumulate(float(w) for _, w in MOTIVATIONS))
     targets: list[tuple[str, Sequence[Item], float]] = [
         ("prediction", out.predictions, 0.50), ("recommendation", out.recommendations, 0.12),
         ("report", out.reports, 0.07), ("document", out.documents, 0.15),
@@ -554,7 +572,7 @@ def _annotations(rng: random.Random, words: _Words, out: Plan, count: int,
             target = pool[j]
             target_id = first_resolution + j if kind == "resolution" else target.id
             body["target"] = {"type": kind, "id": target_id}
-            body["motivation"] = rng.choices(motivations, weights=weights)[0]
+            body["motivation"] = MOTIVATIONS[_pick(rng, motivation_cum, 1)[0]][0]
             if kind == "document" and rng.random() < 0.6:
                 _, text_body, spans, _ = documents[j]
                 s, e = spans[rng.randrange(len(spans))]
@@ -633,14 +651,25 @@ class _Writer:
              total: int) -> None:
         """Insert dicts into a table; values pass through the columns' own bind processors
         (the ones an ORM insert uses), then go to the driver's executemany as tuples."""
-        columns = [(c.name, _memo(c.type.bind_processor(self.dialect))
-                    if isinstance(c.type, UTCDateTime) else c.type.bind_processor(self.dialect))
-                   for c in table.columns]
-        sql = (f"INSERT INTO {table.name} ({', '.join(n for n, _ in columns)}) "
-               f"VALUES ({', '.join([self.mark] * len(columns))})")
-        tuples = (tuple(row[n] if p is None or row[n] is None else p(row[n])
-                        for n, p in columns) for row in rows)
-        self._execute(label, sql, tuples, total)
+        names = [c.name for c in table.columns]
+        processors = [(n, _memo(p) if isinstance(c.type, UTCDateTime) else p)
+                      for n, c in enumerate(table.columns)
+                      if (p := c.type.bind_processor(self.dialect)) is not None]
+        sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+               f"VALUES ({', '.join([self.mark] * len(names))})")
+        get = operator.itemgetter(*names)
+
+        def values(row: dict[str, Any]) -> tuple[Any, ...]:
+            found = get(row)
+            if not processors:
+                return found  # type: ignore[no-any-return]
+            out = list(found)
+            for n, process in processors:
+                if out[n] is not None:
+                    out[n] = process(out[n])
+            return tuple(out)
+
+        self._execute(label, sql, map(values, rows), total)
 
     def index(self, doc_type: str, rows: Iterable[tuple[int, str, str]], total: int) -> None:
         docs = ((key(doc_type, i), doc_type, i, t or "", b or "") for i, t, b in rows)

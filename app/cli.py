@@ -172,6 +172,7 @@ def bench_data(
     recommendations with status histories, and annotations; index rows and score rollups
     are written too. Refuses a database that already holds other predictions.
     """
+    import gc
     import time
 
     from app import benchdata
@@ -198,6 +199,7 @@ def bench_data(
         with session_scope(engines.write) as session:
             first = benchdata.first_ids(session)
         typer.echo(f"drawing {predictions:,} predictions (seed {seed})", err=True)
+        gc.disable()  # millions of long-lived objects: collection passes would only cost time
         plan = benchdata.plan(predictions, seed, first)
         typer.echo(f"plan drawn in {time.perf_counter() - started:.1f} s; writing", err=True)
         benchdata.load_bulk(engines.write, plan, benchdata.stderr_progress())
@@ -205,6 +207,7 @@ def bench_data(
         typer.echo(f"bench-data refused: {exc}", err=True)
         raise typer.Exit(code=1) from exc
     finally:
+        gc.enable()
         engines.dispose()
     sizes = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in plan.sizes().items())
     typer.echo(f"bench data loaded in {time.perf_counter() - started:.1f} s: {sizes}")
