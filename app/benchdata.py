@@ -654,7 +654,8 @@ class _Writer:
         names = [c.name for c in table.columns]
         processors = [(n, _memo(p) if isinstance(c.type, UTCDateTime) else p)
                       for n, c in enumerate(table.columns)
-                      if (p := c.type.bind_processor(self.dialect)) is not None]
+                      if (p := c.type.dialect_impl(self.dialect).bind_processor(self.dialect))
+                      is not None]
         sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
                f"VALUES ({', '.join([self.mark] * len(names))})")
         get = operator.itemgetter(*names)

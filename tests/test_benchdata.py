@@ -80,13 +80,15 @@ def _tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows in primary-key order, the search index included."""
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
+        # the driver's values, not SQLAlchemy's: on SQLite, the very text stored
         for table in metadata.sorted_tables:
-            order = list(table.primary_key.columns) or list(table.columns)
-            out[table.name] = [tuple(r) for r in conn.execute(select(table).order_by(*order))]
+            order = ", ".join(c.name for c in (table.primary_key.columns or table.columns))
+            out[table.name] = [tuple(r) for r in conn.exec_driver_sql(
+                f"SELECT * FROM {table.name} ORDER BY {order}")]
         column = "rowid" if engine.dialect.name == "sqlite" else "key"
-        out["search_document"] = [tuple(r) for r in conn.execute(text(
+        out["search_document"] = [tuple(r) for r in conn.exec_driver_sql(
             f"SELECT {column}, doc_type, record_id, title, body FROM search_document "
-            f"ORDER BY {column}"))]
+            f"ORDER BY {column}")]
     return out
 
 
