@@ -1093,6 +1093,18 @@ def finish(engine: Engine) -> None:
         conn.exec_driver_sql("ANALYZE")
 
 
+COUNTED = ("organization", "analyst", "document", "report", "actor", "topic", "prediction",
+           "forecast", "resolution", "recommendation", "recommendation_status_change",
+           "annotation", "search_document", "score_rollup")
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    """How many rows the main tables hold."""
+    with engine.connect() as conn:
+        return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one())
+                for t in COUNTED}
+
+
 def extra_predictions(session: Session, seed_slugs: set[str]) -> int:
     """How many stored predictions are not the seed article's."""
     stored = session.scalars(select(col(Prediction.slug))).all()

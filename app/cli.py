@@ -203,14 +203,16 @@ def bench_data(
         plan = benchdata.plan(predictions, seed, first)
         typer.echo(f"plan drawn in {time.perf_counter() - started:.1f} s; writing", err=True)
         benchdata.load_bulk(engines.write, plan, benchdata.stderr_progress())
+        counts = benchdata.row_counts(engines.write)
     except SeedError as exc:
         typer.echo(f"bench-data refused: {exc}", err=True)
         raise typer.Exit(code=1) from exc
     finally:
         gc.enable()
         engines.dispose()
-    sizes = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in plan.sizes().items())
-    typer.echo(f"bench data loaded in {time.perf_counter() - started:.1f} s: {sizes}")
+    typer.echo(f"bench data loaded in {time.perf_counter() - started:.1f} s; rows stored:")
+    for table, n in counts.items():
+        typer.echo(f"  {table:<30} {n:>10,}")
 
 
 def _progress(section: str, created: int, present: int) -> None:
