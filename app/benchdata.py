@@ -709,7 +709,8 @@ def _stamp(at: datetime) -> dict[str, Any]:
 
 
 def load_bulk(engine: Engine, data: Plan, progress: Progress | None = None) -> dict[str, int]:
-    """Write the plan with batched inserts, one transaction per table; returns row counts."""
+    """Write the plan with batched inserts, one transaction per kind of record (with its
+    links, logs and index rows); returns the records written per step."""
     sqlite = engine.dialect.name == "sqlite"
     counts: dict[str, int] = {}
 
