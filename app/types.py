@@ -1,5 +1,8 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +39,22 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+_frozen_now: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
+
+
 def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
+    """The current time, aware, in UTC (or the instant `frozen_clock` holds)."""
+    frozen = _frozen_now.get()
+    return frozen if frozen is not None else datetime.now(UTC)
+
+
+@contextmanager
+def frozen_clock(at: datetime) -> Iterator[None]:
+    """Make `utcnow()` return `at` inside the block: bulk loads stamp records with set times."""
+    if at.tzinfo is None:
+        raise ValueError("the frozen clock needs an aware datetime")
+    token = _frozen_now.set(at)
+    try:
+        yield
+    finally:
+        _frozen_now.reset(token)
