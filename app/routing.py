@@ -36,7 +36,8 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
         request: Request, response: Response, session: ReadSession,
         q: Annotated[query, Query()],  # type: ignore[valid-type]
     ) -> Any:
-        sort = q.sort if "sort" in q.model_fields_set else resource.default_sort(q)  # type: ignore[attr-defined]
+        # The default order may depend on the filters (due predictions: oldest deadline first).
+        sort = q.sort if "sort" in request.query_params else resource.default_sort(q)  # type: ignore[attr-defined]
         items, next_cursor, total = crud.list_page(
             session, resource, q, sort=sort, include=getattr(q, "include", [])  # type: ignore[attr-defined]
         )
@@ -53,7 +54,7 @@ def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
     if resource.includes:
         include_type = query.model_fields["include"].annotation
 
-        def get_record(  # type: ignore[misc]
+        async def get_record(  # type: ignore[misc]
             id: RecordId, session: ReadSession, response: Response,
             include: Annotated[include_type, Query(description="Related records to embed.")] = [],  # type: ignore[valid-type]  # noqa: B006
         ) -> Any:

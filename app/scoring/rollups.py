@@ -13,6 +13,8 @@ from dataclasses import astuple
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
 from app.models import Analyst, Prediction, ScoreRollup
@@ -23,6 +25,7 @@ from app.trust import audit
 DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
 CHOICES = ("initial", "time_averaged")
 Key = tuple[str, str, int, str]
+SUMS = ("n", "f", "ff", "o", "oo", "fo", "log")
 
 
 def contribution(session: Session, where: Any) -> dict[Key, Sums]:
@@ -92,30 +95,31 @@ def add(session: Session, where: Any) -> None:
 
 
 def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> None:
-    """Add after - before to the stored rollups (the rows to move are read in one query)."""
-    deltas: dict[Key, list[Any]] = {}
+    """Add after - before to the stored rollups: one upsert of every moved row, then the
+    removal of rows left counting nothing."""
+    moved: list[dict[str, Any]] = []
+    emptied: list[Key] = []
     for key in before.keys() | after.keys():
         old, new = before.get(key, Sums()), after.get(key, Sums())
         delta = [b - a for a, b in zip(astuple(old), astuple(new), strict=True)]
         if any(delta):
-            deltas[key] = delta
-    r: Any = ScoreRollup
-    stored = {
-        (row.dimension, row.choice, row.group_key, row.cell): row
-        for keys in _chunks(sorted(deltas), 200)
-        for row in session.scalars(select(ScoreRollup).where(
-            tuple_(r.dimension, r.choice, r.group_key, r.cell).in_(keys)))
-    }
-    for key, delta in deltas.items():
-        row = stored.get(key)
-        if row is None:
-            row = ScoreRollup(dimension=key[0], choice=key[1], group_key=key[2], cell=key[3])
-            session.add(row)
-        for name, d in zip(("n", "f", "ff", "o", "oo", "fo", "log"), delta, strict=True):
-            setattr(row, name, (getattr(row, name) or 0) + d)
-        if row.n == 0:
-            session.delete(row)
+            moved.append({"dimension": key[0], "choice": key[1], "group_key": key[2],
+                          "cell": key[3], **dict(zip(SUMS, delta, strict=True))})
+            if delta[0] < 0:
+                emptied.append(key)
+    if not moved:
+        return
     session.flush()
+    table: Any = ScoreRollup.__table__  # type: ignore[attr-defined]
+    upsert: Any = (pg_insert if session.get_bind().dialect.name == "postgresql"
+                   else sqlite_insert)(table)
+    session.execute(upsert.on_conflict_do_update(
+        index_elements=[table.c.dimension, table.c.choice, table.c.group_key, table.c.cell],
+        set_={name: table.c[name] + upsert.excluded[name] for name in SUMS},
+    ), moved)
+    key_columns = tuple_(table.c.dimension, table.c.choice, table.c.group_key, table.c.cell)
+    for keys in _chunks(sorted(emptied), 200):
+        session.execute(table.delete().where(table.c.n == 0, key_columns.in_(keys)))
 
 
 def _chunks(items: list[Key], size: int) -> Iterator[list[Key]]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import APIRoute
 
 from app.errors import problem_responses
 from app.trust.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -46,12 +46,12 @@ def document_trust(app: FastAPI, schema: dict[str, Any]) -> None:
         "type": "http", "scheme": "bearer",
         "description": "An API key from `policy-ledger keys create` or `POST /v1/keys`.",
     }
-    for context in iter_route_contexts(app.routes):
-        route, path = context.original_route, context.path
-        if not isinstance(route, APIRoute) or not path or not path.startswith("/v1/"):
+    for route in app.routes:
+        path = getattr(route, "path", "")
+        if not isinstance(route, APIRoute) or not path.startswith("/v1/"):
             continue
         role = required_role(route.dependant)
-        for method in context.methods or ():
+        for method in route.methods or ():
             op = schema["paths"].get(path, {}).get(method.lower())
             if op is not None:
                 _document(op, method.lower(), role, path)
