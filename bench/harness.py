@@ -381,7 +381,8 @@ def datasette_metadata() -> dict[str, Any]:
 
     track = (f"SELECT 'bin' AS part, b.* FROM ({named(raw.SQL['track_bins'], 'analyst')}) b")
     return {"databases": {"ledger": {"queries": {
-        "search_top20": {"sql": named(raw.SQL["search"], "q").replace("LIMIT 21", "LIMIT 20")},
+        "search_top20": {"sql": named(raw.SQL["search"], "q", "q").replace("LIMIT 21",
+                                                                             "LIMIT 20")},
         "scores_by_analyst": {"sql": raw.SQL["scores"]},
         "track_record": {"sql": track},
         "by_actor": {"sql": named(raw.SQL["by_actor"], "actor", "after", "before")

@@ -54,15 +54,18 @@ SQL = {
         "ORDER BY id DESC LIMIT 51"
     ),
     "by_actor": (
-        "SELECT p.* FROM prediction p WHERE EXISTS (SELECT 1 FROM prediction_actor pa "
-        "WHERE pa.actor_id = ? AND pa.prediction_id = p.id) "
+        "SELECT p.* FROM prediction p WHERE p.id IN (SELECT prediction_id FROM "
+        "prediction_actor WHERE actor_id = ?) "
         "AND p.resolve_by >= ? AND p.resolve_by <= ? ORDER BY p.id LIMIT 51"
     ),
     "search": (
-        "SELECT rowid AS k, doc_type, record_id, title, "
-        "bm25(search_document, 0, 0, 10.0, 1.0) AS score, "
+        # rank every match, then make snippets for the top rows only
+        "WITH top AS (SELECT rowid AS k, bm25(search_document, 0, 0, 10.0, 1.0) AS score "
+        "FROM search_document WHERE search_document MATCH ? ORDER BY score, k LIMIT 21) "
+        "SELECT top.k, doc_type, record_id, title, top.score, "
         "snippet(search_document, 3, '<mark>', '</mark>', '…', 20) AS snippet "
-        "FROM search_document WHERE search_document MATCH ? ORDER BY score, k LIMIT 21"
+        "FROM top JOIN search_document ON search_document.rowid = top.k "
+        "WHERE search_document MATCH ? ORDER BY top.score, top.k"
     ),
     "scores": (
         f"SELECT analyst_id, count(*) AS n, "
@@ -145,7 +148,7 @@ async def by_actor(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
-    hits = rows(SQL["search"], (request.query_params["q"],))
+    hits = rows(SQL["search"], (request.query_params["q"], request.query_params["q"]))
     return json({"items": hits[:20], "more": len(hits) > 20})
 
 
