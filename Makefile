@@ -52,7 +52,7 @@ bench: $(BENCH_STAMP) wrk
 
 # A small, quick run of the same harness (5,000 predictions, 3 s per operation).
 bench-ci: $(BENCH_STAMP) wrk
-	$(BIN)/python bench/harness.py --predictions 5000 --duration 3 --warmup 1 $(BENCH_ARGS)
+	$(BIN)/python bench/harness.py --predictions 5000 --duration 3 --warmup 1 --results bench/results/ci $(BENCH_ARGS)
 
 bench-pagination: install
 	$(BIN)/python bench/pagination.py

@@ -731,6 +731,8 @@ def main() -> int:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached database")
     parser.add_argument("--keep", action="store_true",
                         help="keep the servers' database copies and logs under bench/data/run")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="folder for <timestamp>.json and latest.md (default bench/results)")
     parser.add_argument("--only", choices=["ours", "raw", "datasette"], action="append",
                         help="run only these servers (repeatable)")
     args = parser.parse_args()
@@ -790,14 +792,15 @@ def main() -> int:
     }
     report["targets"] = check_targets(results)
     report["wall_seconds"] = round(time.perf_counter() - wall, 1)
-    RESULTS.mkdir(exist_ok=True)
+    out: Path = args.results
+    out.mkdir(parents=True, exist_ok=True)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / f"{stamp}.json").write_text(json.dumps(report, indent=2) + "\n")
     text = markdown(report)
-    (RESULTS / "latest.md").write_text(text)
+    (out / "latest.md").write_text(text)
     log("")
     log(text)
-    log(f"wrote bench/results/{stamp}.json and bench/results/latest.md "
+    log(f"wrote {out / (stamp + '.json')} and {out / 'latest.md'} "
         f"({report['wall_seconds']:.0f} s)")
     failures = [t for t in report["targets"] if t[1] is False]
     if failures:
