@@ -73,7 +73,7 @@ ID_TABLES: dict[str, Any] = {
 
 # ---- vocabulary ------------------------------------------------------------------------
 
-# A Zipf-distributed vocabulary (as in bench/search.py): a few thousand filler words, with
+# A Zipf-distributed vocabulary (bench/search.py uses it too): a few thousand filler words, with
 # the domain's words at realistic ranks ("china" common, "denuclearization" far rarer).
 FILLER = [a + b + c for a in ("ba", "ko", "mi", "sa", "tu", "re", "lo", "ne", "di", "ga")
           for b in ("ran", "vel", "tos", "mer", "kin", "dol", "sep", "wit", "hab", "zun")

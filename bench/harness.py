@@ -67,13 +67,6 @@ def log(message: str) -> None:
 # ---------------------------------------------------------------- the database
 
 
-def cli_has_bench_data() -> bool:
-    """True once `policy-ledger bench-data` exists."""
-    done = subprocess.run([str(BIN / "policy-ledger"), "bench-data", "--help"],
-                          capture_output=True, text=True, check=False)
-    return done.returncode == 0
-
-
 def run_cli(url: str, *args: str) -> str:
     env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "warning"}
     done = subprocess.run([str(BIN / "policy-ledger"), *args], env=env, capture_output=True,
@@ -83,126 +76,39 @@ def run_cli(url: str, *args: str) -> str:
     return done.stdout
 
 
-def fill(url: str, predictions: int, seed: int) -> str:
-    """Migrate and load the data set; returns which loader filled it."""
+LOADER = "policy-ledger bench-data"
+
+
+def fill(url: str, predictions: int, seed: int) -> None:
+    """Migrate and load the data set with `policy-ledger bench-data`."""
     run_cli(url, "migrate")
-    if cli_has_bench_data():
-        log(f"  policy-ledger bench-data --predictions {predictions} --seed {seed}")
-        run_cli(url, "bench-data", "--predictions", str(predictions), "--seed", str(seed),
-                "--database-url", url)
-        return "policy-ledger bench-data"
-    log("  `policy-ledger bench-data` is not available; using the harness's small loader")
-    fallback_fill(url, predictions, seed)
-    run_cli(url, "rebuild-scores")
-    return "bench/harness.py fallback loader"
+    log(f"  policy-ledger bench-data --predictions {predictions} --seed {seed}")
+    run_cli(url, "bench-data", "--predictions", str(predictions), "--seed", str(seed),
+            "--database-url", url)
 
 
-def fallback_fill(url: str, n: int, seed: int) -> None:
-    """A small stand-in for `bench-data`: analysts, predictions (60 % resolved), actor
-    links and annotations, with their search-index rows (words from bench/search.py)."""
-    sys.path.insert(0, str(ROOT))
-    from sqlalchemy import text
-
-    from app.config import PROJECT_ROOT
-    from app.db import build_engines, session_scope
-    from app.search.index import key
-    from app.seeding import load_seed, read_seed
-    from bench.search import sentence
-
-    rng = random.Random(seed)
-    engines = build_engines(url)
-    with session_scope(engines.write) as session:
-        load_seed(session, read_seed(PROJECT_ROOT / "seeds" / "ledger.yaml"))
-    now = "2026-01-01 00:00:00.000000"
-    sqlite = engines.write.dialect.name == "sqlite"
-    index_sql = text(f"INSERT INTO search_document ({'rowid' if sqlite else 'key'}, doc_type,"
-                     " record_id, title, body) VALUES (:k, :t, :i, :title, :body)")
-    with engines.write.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO actor (slug, created_at, updated_at, version, name, kind, aliases)"
-            " VALUES (:s, :t, :t, 1, :n, 'state', '[]')"),
-            [{"s": f"bench-actor-{i}", "n": f"Bench Actor {i}", "t": now} for i in range(50)])
-        actors = list(conn.execute(text("SELECT id FROM actor")).scalars())
-        conn.execute(text(
-            "INSERT INTO analyst (slug, created_at, updated_at, version, name, kind)"
-            " VALUES (:s, :t, :t, 1, :n, 'person')"),
-            [{"s": f"bench-analyst-{i}", "n": f"Bench Analyst {i}", "t": now}
-             for i in range(min(1000, max(20, n // 200)))])
-        analysts = list(conn.execute(
-            text("SELECT id FROM analyst WHERE slug LIKE 'bench-analyst-%'")).scalars())
-        first = (conn.execute(text("SELECT max(id) FROM prediction")).scalar() or 0) + 1
-        rows, links, docs = [], [], []
-        for i in range(n):
-            pid, p = first + i, rng.random()
-            resolved = rng.random() < 0.6
-            outcome = (rng.choices(["true", "false", "partially_true"], [p, 1 - p, 0.05])[0]
-                       if resolved else None)
-            statement = sentence(rng, 14).capitalize() + "."
-            rows.append({"id": pid, "slug": f"bench-{i}", "t": now, "s": statement,
-                         "a": rng.choice(analysts), "p": p, "o": outcome,
-                         "k": f"{2020 + i % 6}-06-01" if resolved else None,
-                         "r": f"{2024 + rng.randrange(8)}-{1 + rng.randrange(12):02d}-15"})
-            links += [{"p": pid, "a": a} for a in rng.sample(actors, 2)]
-            docs.append({"k": key("prediction", pid), "t": "prediction", "i": pid,
-                         "title": statement, "body": sentence(rng, 20)})
-        conn.execute(text(
-            "INSERT INTO prediction (id, slug, created_at, updated_at, version, statement,"
-            " report_id, analyst_id, probability, outcome, outcome_known_on, resolve_by)"
-            " VALUES (:id, :slug, :t, :t, 1, :s, 1, :a, :p, :o, :k, :r)"), rows)
-        conn.execute(text("INSERT INTO prediction_actor (prediction_id, actor_id)"
-                          " VALUES (:p, :a)"), links)
-        conn.execute(index_sql, docs)
-        conn.execute(text(
-            "INSERT INTO resolution (prediction_id, outcome, outcome_known_on, recorded_at,"
-            " evidence) SELECT id, outcome, outcome_known_on, :t, '[]' FROM prediction"
-            " WHERE id >= :first AND outcome IS NOT NULL"), {"t": now, "first": first})
-        conn.execute(text(
-            "UPDATE prediction SET resolution_id = (SELECT max(r.id) FROM resolution r"
-            " WHERE r.prediction_id = prediction.id) WHERE id >= :first AND outcome IS NOT NULL"),
-            {"first": first})
-        first_note = (conn.execute(text("SELECT max(id) FROM annotation")).scalar() or 0) + 1
-        notes = [{"id": first_note + i, "t": now, "b": sentence(rng, 25),
-                  "target": first + rng.randrange(n)} for i in range(n)]
-        conn.execute(text(
-            "INSERT INTO annotation (id, target_type, target_id, body, body_format, motivation,"
-            " author, created_at, updated_at, version) VALUES (:id, 'prediction', :target, :b,"
-            " 'text/plain', 'commenting', 'bench', :t, :t, 1)"), notes)
-        conn.execute(index_sql, [{"k": key("annotation", int(str(x["id"]))), "t": "annotation",
-                                  "i": x["id"], "title": "", "body": x["b"]} for x in notes])
-        if sqlite:
-            conn.exec_driver_sql("INSERT INTO search_document(search_document) VALUES('optimize')")
-        else:  # rows were given their ids: move the sequences past them
-            for table in ("prediction", "annotation"):
-                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
-                                     f" (SELECT max(id) FROM {table}))")
-        conn.exec_driver_sql("ANALYZE")
-    engines.dispose()
-
-
-def prepare_sqlite(predictions: int, seed: int, rebuild: bool) -> tuple[Path, str]:
+def prepare_sqlite(predictions: int, seed: int, rebuild: bool) -> Path:
     """The cached database for this size and seed, built when missing."""
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"ledger-{predictions}-s{seed}.db"
-    stamp = path.with_suffix(".loader")
-    if path.exists() and stamp.exists() and not rebuild:
+    if path.exists() and not rebuild:
         log(f"reusing {path.relative_to(ROOT)}")
-        return path, stamp.read_text().strip()
-    for stale in (path, stamp, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        return path
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         stale.unlink(missing_ok=True)
     tmp = path.with_suffix(".building")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         stale.unlink(missing_ok=True)
     log(f"building {path.relative_to(ROOT)} ({predictions:,} predictions, seed {seed})")
     start = time.perf_counter()
-    loader = fill(f"sqlite:///{tmp}", predictions, seed)
+    fill(f"sqlite:///{tmp}", predictions, seed)
     with sqlite3.connect(tmp) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     tmp.rename(path)
     for leftover in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
-    stamp.write_text(loader + "\n")
     log(f"  built in {time.perf_counter() - start:.0f} s")
-    return path, loader
+    return path
 
 
 def working_copy(source: Path, name: str) -> Path:
@@ -231,12 +137,12 @@ def ensure_postgres_database(url: str) -> None:
     admin.dispose()
 
 
-def prepare_postgres(url: str, predictions: int, seed: int) -> str:
+def prepare_postgres(url: str, predictions: int, seed: int) -> None:
     """Empty the PostgreSQL database and load the same data set."""
     log(f"loading PostgreSQL ({predictions:,} predictions, seed {seed})")
     ensure_postgres_database(url)
     run_cli(url, "migrate", "--down", "--revision", "base")
-    return fill(url, predictions, seed)
+    fill(url, predictions, seed)
 
 
 # ---------------------------------------------------------------- what to request
@@ -748,7 +654,7 @@ def main() -> int:
     started = datetime.now(UTC)
     host = machine()
     wall = time.perf_counter()
-    source, loader = prepare_sqlite(args.predictions, args.seed, args.rebuild)
+    source = prepare_sqlite(args.predictions, args.seed, args.rebuild)
     inp = read_inputs(f"sqlite:///{source}", args.seed)
     log(f"search word {inp.word!r} ({inp.word_docs:,} records); "
         f"{len(inp.open_predictions):,} open predictions to resolve")
@@ -771,7 +677,7 @@ def main() -> int:
         finally:
             server.stop()
     if args.database_url:
-        pg_loader = prepare_postgres(args.database_url, args.predictions, args.seed)
+        prepare_postgres(args.database_url, args.predictions, args.seed)
         pg_inputs = read_inputs(args.database_url, args.seed, word=inp.word)
         keys = create_keys(args.database_url)
         server = start_ours(args.database_url, logs, "ours_postgresql")
@@ -780,13 +686,12 @@ def main() -> int:
                                                     keys)
         finally:
             server.stop()
-        loader += f"; PostgreSQL: {pg_loader}"
     if not args.keep:
         shutil.rmtree(DATA / "run", ignore_errors=True)
     report: dict[str, Any] = {
         "started": started.strftime("%Y-%m-%d %H:%M UTC"), "predictions": args.predictions,
         "seed": args.seed, "duration": args.duration, "connections": CONNECTIONS,
-        "loader": loader, "counts": inp.counts, "word": inp.word, "word_docs": inp.word_docs,
+        "loader": LOADER, "counts": inp.counts, "word": inp.word, "word_docs": inp.word_docs,
         "machine": host, "results": results,
         "postgresql": bool(args.database_url),
     }

@@ -22,6 +22,7 @@ from sqlalchemy import text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app import migrate
+from app.benchdata import VOCAB
 from app.config import PROJECT_ROOT
 from app.db import build_engines, session_scope
 from app.main import create_app
@@ -29,21 +30,7 @@ from app.search.index import key
 from app.seeding import load_seed, read_seed
 
 NOW = "2026-01-01 00:00:00"
-# A Zipf-distributed vocabulary: a few thousand filler words, with the domain's words
-# placed at realistic ranks ("china" common, "denuclearization" far rarer).
-FILLER = [a + b + c for a in ("ba", "ko", "mi", "sa", "tu", "re", "lo", "ne", "di", "ga")
-          for b in ("ran", "vel", "tos", "mer", "kin", "dol", "sep", "wit", "hab", "zun")
-          for c in ("a", "o", "en", "is", "ur", "ide", "ant", "ex", "im", "ol",
-                    "ath", "ber", "cy", "dum", "eff", "fox", "gil", "hur", "ing", "jol",
-                    "kel", "lum", "mox", "nid", "ost", "pru", "quil", "rast", "sod", "tez",
-                    "ulf", "vox", "wen", "xal")]
-PLACED = {4: "china", 7: "korea", 9: "north", 12: "south", 20: "economic", 30: "sanctions",
-          45: "summit", 60: "beijing", 80: "pyongyang", 120: "tourism", 200: "missile",
-          300: "denuclearization", 500: "infrastructure", 800: "railway", 1500: "satellite",
-          2500: "embassy"}
-VOCAB = list(FILLER)
-for rank, word in sorted(PLACED.items()):
-    VOCAB.insert(rank, word)
+# The Zipf vocabulary of `policy-ledger bench-data`: "china" common, "denuclearization" rare.
 CUMULATIVE = list(itertools.accumulate(1 / (r + 1) for r in range(len(VOCAB))))
 QUERIES = ["denuclearization", "china", '"north korea"', "sanctio*", "railway -china",
            "satellite embassy", "zanzibar"]
