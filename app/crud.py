@@ -97,11 +97,11 @@ def get_row(
 
 def read_row(session: Session, resource: Resource, record_id: int) -> Any:
     """The stored row's columns (no ORM object: reads only), or 404."""
-    table = resource.model.__table__  # type: ignore[attr-defined]
-    row = session.execute(select(*table.columns).where(table.c.id == record_id)).first()
-    if row is None:
+    model = resource.model
+    rows = _rows(session, select(model).where(col(model.id) == record_id), model)
+    if not rows:
         raise NotFound(f"No {resource.singular} with id {record_id}.")
-    return row
+    return rows[0]
 
 
 def _rows(session: Session, stmt: Any, model: Any) -> list[Any]:

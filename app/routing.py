@@ -17,13 +17,14 @@ from app.trust.history import AuditEventRead, HistoryQuery, history_page
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's numeric id.")]
 
 
-def json_response(model: BaseModel, response: Response) -> Response:
-    """The model as JSON, sent as it is: it was validated when it was built from the row,
-    so FastAPI's second validation against the response model is skipped. The bytes are
-    those FastAPI would send (no aliases; the test suite checks every response against
-    the OpenAPI schema)."""
+def json_response(model: BaseModel, response: Response | None = None) -> Response:
+    """The model as JSON, sent as it is: it was validated when it was built, so FastAPI's
+    second validation against the response model is skipped. The bytes are those FastAPI
+    would send (no aliases; the test suite checks every response against the OpenAPI
+    schema). Headers already set on the route's `response` go with it."""
     return Response(content=model.__pydantic_serializer__.to_json(model),
-                    media_type="application/json", headers=dict(response.headers))
+                    media_type="application/json",
+                    headers=dict(response.headers) if response is not None else None)
 
 
 def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:

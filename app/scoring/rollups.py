@@ -127,28 +127,20 @@ def _chunks(items: list[Key], size: int) -> Iterator[list[Key]]:
         yield items[start:start + size]
 
 
-def read(session: Session, dimension: str, choice: str) -> dict[Any, GroupSums]:
-    """Every group's sums for one dimension and probability choice."""
+def read(
+    session: Session, dimension: str, choice: str, key: int | None = None
+) -> dict[Any, GroupSums]:
+    """Every group's sums for one dimension and probability choice (or one group's)."""
     r: Any = ScoreRollup
-    rows = session.execute(
-        select(r.group_key, r.cell, r.n, r.f, r.ff, r.o, r.oo, r.fo, r.log)
-        .where(r.dimension == dimension, r.choice == choice)
-    )
+    stmt = (select(r.group_key, r.cell, r.n, r.f, r.ff, r.o, r.oo, r.fo, r.log)
+            .where(r.dimension == dimension, r.choice == choice))
+    if key is not None:
+        stmt = stmt.where(r.group_key == key)
     cells: Cells = {
-        (key or None if dimension != "all" else 0, cell): Sums(*sums)
-        for key, cell, *sums in rows
+        (group or None if dimension != "all" else 0, cell): Sums(*sums)
+        for group, cell, *sums in session.execute(stmt)
     }
     return to_groups(cells)
-
-
-def read_group(session: Session, dimension: str, choice: str, key: int) -> GroupSums:
-    """One group's sums (an analyst's, say): its dozen rollup rows."""
-    r: Any = ScoreRollup
-    rows = session.execute(
-        select(r.cell, r.n, r.f, r.ff, r.o, r.oo, r.fo, r.log)
-        .where(r.dimension == dimension, r.choice == choice, r.group_key == key)
-    )
-    return to_groups({(key, cell): Sums(*sums) for cell, *sums in rows}).get(key, GroupSums())
 
 
 def rebuild(session: Session) -> int:
@@ -157,7 +149,7 @@ def rebuild(session: Session) -> int:
     cells = full_contribution(session)
     session.add_all(
         ScoreRollup(dimension=k[0], choice=k[1], group_key=k[2], cell=k[3],
-                    **dict(zip(("n", "f", "ff", "o", "oo", "fo", "log"), astuple(v), strict=True)))
+                    **dict(zip(SUMS, astuple(v), strict=True)))
         for k, v in cells.items()
     )
     session.flush()

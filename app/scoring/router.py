@@ -3,10 +3,10 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel
 
 from app.deps import ReadSession
 from app.errors import problem_responses
+from app.routing import json_response
 from app.schemas import MAX_ID
 from app.scoring import charts, service
 from app.scoring import schemas as s
@@ -22,18 +22,13 @@ def _svg(cal: s.Calibration) -> Response:
     return Response(charts.calibration_svg(cal), media_type="image/svg+xml")
 
 
-def _json(model: BaseModel) -> Response:
-    """Serialize once: the model is already validated, so skip FastAPI's second pass."""
-    return Response(model.model_dump_json(), media_type="application/json")
-
-
 @router.get("/scores", response_model=s.ScoreReport, responses=problem_responses(422))
 def get_scores(
     request: Request, session: ReadSession, q: Annotated[s.ScoreQuery, Query()]
 ) -> Response:
     """Brier, log loss, skill and Murphy terms per group; what was left out, and why."""
     if not service.is_unfiltered(q):
-        return _json(service.scores(session, q))
+        return json_response(service.scores(session, q))
     cache: ReportCache = request.app.state.score_cache
     body = cache.get(session, (q.group_by, q.probability, q.brier_form),
                      lambda: service.scores(session, q).model_dump_json().encode())

@@ -167,7 +167,8 @@ def track_record(session: Session, analyst_id: int, q: s.RecordFilters) -> s.Tra
     title = f"Calibration: {analyst.name}"
     if q.model_dump(exclude={"probability"}) == NO_RECORD_FILTERS:
         # All of the analyst's predictions: their rollup rows hold every figure.
-        sums = rollups.read_group(session, "analyst", q.probability, analyst_id)
+        sums = rollups.read(session, "analyst", q.probability, analyst_id).get(
+            analyst_id, GroupSums())
         score = s.GroupScore(**_unlabelled("all", 0), **summarise(sums, 1.0))
         chart = calibration_of(sums.bins, title)
     else:
