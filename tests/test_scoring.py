@@ -203,9 +203,15 @@ def test_score_report_fast_path_matches_its_schema(seeded: Engines, client: Test
 def test_unfiltered_reports_are_kept_only_while_nothing_is_written(
     seeded: Engines, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The report grouped by analyst is computed once, then served again until a write
-    (a rename, a resolution, a rebuild of the rollups) changes what it says."""
+    """On SQLite the report grouped by analyst is computed once, then served again until
+    a write (a rename, a resolution, a rebuild of the rollups) changes what it says. On
+    PostgreSQL it is computed for every request, and shows every write just the same."""
+    kept = seeded.read.dialect.name == "sqlite"
     computed: list[str] = []
+
+    def times(on_sqlite: int, on_postgresql: int) -> int:
+        return on_sqlite if kept else on_postgresql
+
     real = scoring_service.scores
 
     def counting(*args: Any, **kwargs: Any) -> Any:
@@ -219,19 +225,19 @@ def test_unfiltered_reports_are_kept_only_while_nothing_is_written(
         return next(g for g in report["groups"] if g["id"] == 1)
 
     first = yoo()
-    assert yoo() == first and len(computed) == 1
+    assert yoo() == first and len(computed) == times(1, 2)
     renamed = client.patch("/v1/analysts/1", json={"name": "Yoo H. J."},
                            headers=match(client, "/v1/analysts/1"))
     assert renamed.status_code == 200
-    assert yoo()["name"] == "Yoo H. J." and len(computed) == 2
+    assert yoo()["name"] == "Yoo H. J." and len(computed) == times(2, 3)
     assert resolve_over_http(client, 5, "true").status_code == 201
-    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == 3
-    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == 3
+    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == times(3, 4)
+    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == times(3, 5)
     with session_scope(seeded.write) as session:  # rollups moved behind the service's back
         session.execute(text("UPDATE score_rollup SET n = n + 5 "
                              "WHERE dimension = 'analyst' AND group_key = 1"))
     with session_scope(seeded.write) as session:  # what `policy-ledger rebuild-scores` does
         rebuild_scores(session)
-    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == 4
+    assert yoo()["scored"] == first["scored"] + 1 and len(computed) == times(4, 6)
     filtered = client.get("/v1/scores", params={"group_by": "analyst", "topic": "china"})
-    assert filtered.status_code == 200 and len(computed) == 5
+    assert filtered.status_code == 200 and len(computed) == times(5, 7)
