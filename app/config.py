@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         default="", description="Comma-separated origins allowed to call the API from a "
         "browser; none by default. Credentials are never allowed.",
     )
+    fast_reads: bool = Field(
+        default=True, description="Answer plain anonymous reads (a record by id, a list "
+        "with simple filters) without FastAPI's routing; `false` sends every request "
+        "through it. Responses are the same either way.",
+    )
     idempotency_ttl_hours: int = Field(
         default=24, ge=1, le=24 * 30,
         description="How long a POST's `Idempotency-Key` is remembered per key.",

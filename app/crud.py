@@ -14,9 +14,11 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
-from pydantic import BaseModel
-from sqlalchemy import Row, Select, Table, func, select
+import orjson
+from pydantic import BaseModel, TypeAdapter
+from sqlalchemy import Row, Select, String, Table, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, col
 
 from app.errors import Conflict, NotFound
@@ -85,6 +87,45 @@ class Resource:
 
 # ---- reading ---------------------------------------------------------------------------
 
+class _IdList(TypeDecorator[list[int]]):
+    """A JSON array of ids as an aggregate returns it: text on SQLite, a list on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> list[int]:
+        if value is None:
+            return []
+        return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
+
+
+def link_sql(link: Link, dialect: str, outer: str) -> str:
+    """A correlated subquery: the ids linked to the row of `outer`, as a JSON array, in the
+    order the link lists them."""
+    own, other, table = link.own, link.other, link.table.name
+    order = link.order_by or other
+    if dialect == "sqlite":
+        return (f"(SELECT json_group_array(x) FROM (SELECT {other} AS x FROM {table} "
+                f"WHERE {own} = {outer}.id ORDER BY {order}))")
+    return (f"(SELECT coalesce(json_agg({other} ORDER BY {order}), '[]'::json) "
+            f"FROM {table} WHERE {own} = {outer}.id)")
+
+
+_LINK_COLUMNS: dict[tuple[str, str], list[Any]] = {}
+
+
+def _link_columns(resource: "Resource", dialect: str) -> list[Any]:
+    """The link-id columns of a resource's rows (built once per dialect: the same objects
+    each time keep the statement cache warm)."""
+    table: str = resource.model.__table__.name  # type: ignore[attr-defined]
+    found = _LINK_COLUMNS.get((table, dialect))
+    if found is None:
+        found = _LINK_COLUMNS[(table, dialect)] = [
+            literal_column(link_sql(link, dialect, table), type_=_IdList()).label(name)
+            for name, link in resource.links.items()]
+    return found
+
+
 def get_row(
     session: Session, resource: Resource, record_id: int, *, lock: bool = False
 ) -> RecordBase:
@@ -98,15 +139,21 @@ def get_row(
 def read_row(session: Session, resource: Resource, record_id: int) -> Any:
     """The stored row's columns (no ORM object: reads only), or 404."""
     model = resource.model
-    rows = _rows(session, select(model).where(col(model.id) == record_id), model)
+    rows = _rows(session, select(model).where(col(model.id) == record_id), resource)
     if not rows:
         raise NotFound(f"No {resource.singular} with id {record_id}.")
     return rows[0]
 
 
-def _rows(session: Session, stmt: Any, model: Any) -> list[Any]:
-    """The columns of a select(model)'s rows, without building ORM objects."""
-    return list(session.execute(stmt.with_only_columns(*model.__table__.columns)).all())
+def _rows(session: Session, stmt: Any, resource: "Resource") -> list[Any]:
+    """The columns of a select(model)'s rows, with their link ids (one statement, so one
+    snapshot), without building ORM objects: the statement runs on the session's
+    connection, past the ORM's execution layer (it sees what the session has flushed)."""
+    connection = session.connection()
+    links = _link_columns(resource, connection.dialect.name)
+    return list(connection.execute(
+        stmt.with_only_columns(*resource.model.__table__.columns, *links)  # type: ignore[attr-defined]
+    ).all())
 
 
 def list_page(
@@ -119,7 +166,7 @@ def list_page(
     stmt = base.order_by(*keyset.order_by()).limit(q.limit + 1)
     if (cond := keyset.where()) is not None:
         stmt = stmt.where(cond)
-    rows = _rows(session, stmt, model)
+    rows = _rows(session, stmt, resource)
     page, next_cursor = paginate_rows(rows, q.limit, keyset)
     total = None
     if q.count:
@@ -135,17 +182,33 @@ def hydrate(
         return []
     ids = [r.id for r in rows]
     extra: dict[int, dict[str, Any]] = {i: {} for i in ids if i is not None}
+    loaded = isinstance(rows[0], Row) and set(resource.links) <= set(rows[0]._fields)
     for name, link in resource.links.items():
+        if loaded:  # the row's own statement read them
+            for r in rows:
+                extra[r.id][name] = getattr(r, name)  # type: ignore[index]
+            continue
         for own_id, other_ids in _link_ids(session, link, ids).items():
             extra[own_id][name] = other_ids
         for i in extra:
             extra[i].setdefault(name, [])
     for name in dict.fromkeys(include):
         _embed(session, resource, rows, extra, name)
-    return [
-        resource.read.model_validate({**_columns(r), **extra[r.id]})  # type: ignore[index]
-        for r in rows
-    ]
+    values = [{**_columns(r), **extra[r.id]} for r in rows]  # type: ignore[index]
+    if len(values) == 1:
+        return [resource.read.model_validate(values[0])]
+    return _list_of(resource.read).validate_python(values)
+
+
+_LIST_ADAPTERS: dict[type[BaseModel], TypeAdapter[list[Any]]] = {}
+
+
+def _list_of(model: type[BaseModel]) -> TypeAdapter[list[Any]]:
+    """One validator for a whole page of a read model (built once per model)."""
+    adapter = _LIST_ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _LIST_ADAPTERS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
+    return adapter
 
 
 def _columns(row: Any) -> dict[str, Any]:
@@ -179,8 +242,7 @@ def _embed(
     else:
         wanted = {getattr(r, inc.via) for r in rows} - {None}
     target = inc.target
-    found = _rows(session, select(target.model).where(col(target.model.id).in_(wanted)),
-                  target.model)
+    found = _rows(session, select(target.model).where(col(target.model.id).in_(wanted)), target)
     by_id = {t.id: t for t in hydrate(session, target, found)}  # type: ignore[attr-defined]
     for r in rows:
         e = extra[r.id]  # type: ignore[index]

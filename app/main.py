@@ -24,7 +24,9 @@ from app.errors import (
     install_error_handlers,
     problem_responses,
 )
+from app.fastpath import FastReads
 from app.outcomes.router import router as outcomes_router
+from app.routing import RESOURCES
 from app.scoring.cache import ReportCache
 from app.scoring.router import router as scoring_router
 from app.search.router import router as search_router
@@ -103,6 +105,8 @@ def create_app(engines: Engines | None = None, settings: Settings | None = None)
     app.state.score_cache = ReportCache()
     install_error_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)
+    if settings.fast_reads:
+        app.add_middleware(FastReads, resources=RESOURCES)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origin_list:
         app.add_middleware(

@@ -14,6 +14,10 @@ from app.schemas import MAX_ID
 from app.trust.etags import etag_of
 from app.trust.history import AuditEventRead, HistoryQuery, history_page
 
+# Every record type that has the five standard routes, by plural: the fast path
+# (app/fastpath.py) answers their plain reads.
+RESOURCES: dict[str, Resource] = {}
+
 RecordId = Annotated[int, Path(ge=1, le=MAX_ID, description="The record's numeric id.")]
 
 
@@ -30,6 +34,7 @@ def json_response(model: BaseModel, response: Response | None = None) -> Respons
 def crud_router(resource: Resource, *, deletable: bool = True) -> APIRouter:
     """list_<plural>, get_/create_/update_/delete_<singular> for one resource."""
     router = APIRouter(prefix=f"/{resource.plural}", tags=[resource.plural])
+    RESOURCES[resource.plural] = resource
     read, create, update, query = resource.read, resource.create, resource.update, resource.query
     one, many = resource.singular, resource.plural
 

@@ -1,0 +1,202 @@
+"""The hot reads, answered without FastAPI's routing and dependency injection.
+
+Getting one record by id and listing records with plain filters are most of what a
+dashboard asks for. FastAPI spends about a millisecond of CPU per request matching the
+route, solving dependencies and validating query parameters before any SQL runs; this
+ASGI layer answers those requests itself, with the same services, the same response
+models and the same bytes:
+
+- `GET /v1/<records>/<id>` with no query string: one prepared statement reads the row and
+  its link ids (one statement, so one snapshot), the record's read model validates and
+  serializes it, and the ETag goes with it.
+- `GET /v1/<records>?...` with scalar filters, sort, limit and cursor: the list's own query
+  model validates the parameters and `crud.list_page` runs the page's queries.
+
+Anything else goes on to FastAPI unchanged, and so does every request the fast path is
+unsure of: a key in `Authorization`, reads that need a key (PUBLIC_READ=false), a rate
+limit reached, a repeated or unknown parameter, full-text `q=`, `include=`, a value the
+query model refuses, a record that does not exist, any service error. FastAPI then
+answers exactly as it always does (its 404, 422 or 429 problem document). A test holds
+the two paths to the same status, headers and body for many requests, on both engines.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any, get_origin
+from urllib.parse import parse_qsl
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.datastructures import URL
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.crud import Resource, list_page
+from app.errors import AppError
+from app.pagination import Page
+from app.schemas import MAX_ID
+from app.trust.etags import etag_of
+
+log = logging.getLogger("app.fastpath")
+
+_ITEM = re.compile(r"^/v1/([a-z-]+)/([1-9][0-9]{0,18})$")
+_LIST = re.compile(r"^/v1/([a-z-]+)$")
+_JSON = b"application/json"
+
+
+@dataclass
+class _ItemReader:
+    """The prepared statement that reads one record and its link ids."""
+
+    sql: str
+    positional: bool
+    columns: list[Any]
+    links: list[str]
+    processors: list[Any] | None = None
+
+    def read(self, engine: Engine, record_id: int) -> dict[str, Any] | None:
+        params: Any = (record_id,) if self.positional else {"id": record_id}
+        conn = engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            cur.execute(self.sql, params)
+            row = cur.fetchone()
+            if self.processors is None:
+                self.processors = _processors(engine, self.columns, cur.description)
+            cur.close()
+        finally:
+            conn.close()
+        if row is None:
+            return None
+        n = len(self.columns)
+        values = {c.key: (p(v) if p else v)
+                  for c, p, v in zip(self.columns, self.processors, row[:n], strict=True)}
+        for name, ids in zip(self.links, row[n:], strict=True):
+            values[name] = orjson.loads(ids) if isinstance(ids, str | bytes) else list(ids)
+        return values
+
+
+def _processors(engine: Engine, columns: list[Any], description: Any) -> list[Any]:
+    dialect = engine.dialect
+    return [c.type.dialect_impl(dialect).result_processor(dialect, d[1])
+            for c, d in zip(columns, description, strict=False)]
+
+
+def item_reader(engine: Engine, resource: Resource) -> _ItemReader:
+    """Build the one-statement read of a record: its columns, then one id array per link."""
+    dialect = engine.dialect
+    q = dialect.identifier_preparer.quote
+    table = resource.model.__table__  # type: ignore[attr-defined]
+    columns = list(table.columns)
+    parts = [f"t.{q(c.name)}" for c in columns]
+    for link in resource.links.values():
+        own, other = q(link.own), q(link.other)
+        order = q(link.order_by) if link.order_by else other
+        name = q(link.table.name)
+        if dialect.name == "sqlite":
+            parts.append(f"(SELECT json_group_array(x) FROM (SELECT {other} AS x FROM {name} "
+                         f"WHERE {own} = t.id ORDER BY {order}))")
+        else:
+            parts.append(f"(SELECT coalesce(json_agg({other} ORDER BY {order}), '[]'::json) "
+                         f"FROM {name} WHERE {own} = t.id)")
+    positional = dialect.paramstyle in ("qmark", "numeric", "format")
+    mark = "?" if dialect.paramstyle == "qmark" else "%s" if positional else "%(id)s"
+    sql = f"SELECT {', '.join(parts)} FROM {q(table.name)} AS t WHERE t.id = {mark}"
+    return _ItemReader(sql, positional, columns, list(resource.links))
+
+
+class FastReads:
+    """ASGI middleware: answers hot reads itself and hands everything else on."""
+
+    def __init__(self, app: ASGIApp, resources: dict[str, Resource]) -> None:
+        self.app = app
+        self.resources = resources
+        self.readers: dict[str, _ItemReader] = {}
+        self.scalars = {name: _scalar_fields(r.query) for name, r in resources.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and self._eligible(scope):
+            try:
+                answer = self._answer(scope)
+            except (AppError, ValidationError):
+                answer = None  # FastAPI renders the error the usual way
+            except Exception:  # pragma: no cover - logged, then the usual path answers
+                log.exception("fast path failed for %s; answering the usual way",
+                              scope["path"])
+                answer = None
+            if answer is not None:
+                body, headers = answer
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [*headers, (b"content-length", str(len(body)).encode()),
+                                        (b"content-type", _JSON)]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    def _eligible(self, scope: Scope) -> bool:
+        """Anonymous, public, within the rate limit; nothing the usual path must see."""
+        state = scope["app"].state
+        if not state.settings.public_read:
+            return False
+        for name, _value in scope["headers"]:
+            if name == b"authorization":
+                return False
+        client = scope.get("client")
+        wait: float = state.rate_limiter.wait_needed(f"addr:{client[0] if client else '-'}")
+        return wait == 0
+
+    def _answer(self, scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
+        path: str = scope["path"]
+        query: bytes = scope["query_string"]
+        if not query and (m := _ITEM.match(path)):
+            resource = self.resources.get(m.group(1))
+            record_id = int(m.group(2))
+            if resource is None or record_id > MAX_ID:
+                return None
+            return self._item(scope, resource, record_id)
+        if m := _LIST.match(path):
+            resource = self.resources.get(m.group(1))
+            if resource is None:
+                return None
+            return self._list(scope, resource, query)
+        return None
+
+    def _item(self, scope: Scope, resource: Resource,
+              record_id: int) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
+        engine: Engine = scope["app"].state.engines.read
+        reader = self.readers.get(resource.plural)
+        if reader is None:
+            reader = self.readers[resource.plural] = item_reader(engine, resource)
+        values = reader.read(engine, record_id)
+        if values is None:
+            return None  # the usual path answers 404
+        item = resource.read.model_validate(values)
+        return (item.__pydantic_serializer__.to_json(item),
+                [(b"etag", etag_of(item).encode())])
+
+    def _list(self, scope: Scope, resource: Resource,
+              query: bytes) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        params = dict(pairs)
+        allowed = self.scalars[resource.plural]
+        if len(params) != len(pairs) or not params.keys() <= allowed:
+            return None
+        q = resource.query.model_validate(params)
+        sort = q.sort if "sort" in params else resource.default_sort(q)  # type: ignore[attr-defined]
+        with Session(scope["app"].state.engines.read, expire_on_commit=False) as session:
+            items, next_cursor, total = list_page(session, resource, q, sort=sort, include=[])
+        page = Page[resource.read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[name-defined]
+        headers = []
+        if next_cursor is not None:
+            url = URL(scope=scope).include_query_params(cursor=next_cursor)
+            headers.append((b"link", f'<{url}>; rel="next"'.encode("latin-1")))
+        return page.__pydantic_serializer__.to_json(page), headers
+
+
+def _scalar_fields(query: type[BaseModel]) -> set[str]:
+    """The query parameters the fast path takes: single values, no full-text `q`."""
+    return {name for name, f in query.model_fields.items()
+            if name != "q" and get_origin(f.annotation) is not list}
+

@@ -1,0 +1,143 @@
+"""The fast path for plain reads answers exactly what the usual FastAPI path answers."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.db import Engines
+from app.deps import read_session
+from app.main import create_app
+from app.routing import RESOURCES
+from tests.helpers import bearer
+
+FAST = Settings(rate_limit_per_minute=0)
+USUAL = Settings(rate_limit_per_minute=0, fast_reads=False)
+IGNORED_HEADERS = {"date", "server"}
+
+
+@pytest.fixture
+def pair(seeded: Engines, client: TestClient) -> Iterator[tuple[TestClient, TestClient]]:
+    """Anonymous clients of the app with the fast path and of the app without it, over the
+    seed with a resolution, a correction and a forecast added (so derived fields vary)."""
+    payload = {"outcome": "true", "outcome_known_on": "2025-10-01", "rationale": "It happened."}
+    first = client.post("/v1/predictions/5/resolutions", json=payload).json()
+    client.post("/v1/predictions/5/resolutions", json={
+        **payload, "outcome": "false", "supersedes_id": first["id"], "rationale": "Misread."})
+    client.post("/v1/predictions/2/resolutions", json={**payload, "outcome": "annulled"})
+    with TestClient(create_app(seeded, FAST)) as fast, \
+            TestClient(create_app(seeded, USUAL)) as usual:
+        yield fast, usual
+
+
+def same(pair: tuple[TestClient, TestClient], url: str, **kw: Any) -> Any:
+    fast, usual = pair
+    a, b = fast.get(url, **kw), usual.get(url, **kw)
+    assert a.status_code == b.status_code, url
+    assert a.content == b.content, url
+    drop = IGNORED_HEADERS
+    assert ({k: v for k, v in a.headers.items() if k not in drop}
+            == {k: v for k, v in b.headers.items() if k not in drop}), url
+    return a
+
+
+def record_urls(client: TestClient) -> list[str]:
+    urls = []
+    for plural in RESOURCES:
+        items = client.get(f"/v1/{plural}", params={"limit": 200}).json()["items"]
+        assert items, plural
+        urls += [f"/v1/{plural}/{item['id']}" for item in items]
+    return urls
+
+
+def test_every_seeded_record_reads_the_same(pair: tuple[TestClient, TestClient]) -> None:
+    urls = record_urls(pair[1])
+    assert len(urls) > 50
+    for url in urls:
+        assert same(pair, url).status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/v1/predictions/999999", "/v1/predictions/0", "/v1/predictions/007",
+    "/v1/predictions/99999999999999999999", "/v1/nothing/1", "/v1/predictions/1?x=1",
+    "/v1/predictions/1?include=analyst", "/v1/predictions/1/",
+])
+def test_missing_and_odd_item_requests_answer_the_same(
+    pair: tuple[TestClient, TestClient], url: str
+) -> None:
+    same(pair, url)
+
+
+LISTS = [
+    "/v1/predictions", "/v1/predictions?limit=2", "/v1/predictions?analyst=yoo-hyun-jung",
+    "/v1/predictions?analyst=1&status=resolved&sort=-id&limit=50",
+    "/v1/predictions?status=open", "/v1/predictions?status=void", "/v1/predictions?status=due",
+    "/v1/predictions?actor=china&resolve_by_after=2020-01-01&resolve_by_before=2030-12-31",
+    "/v1/predictions?sort=-resolve_by&limit=3", "/v1/predictions?count=true&limit=1",
+    "/v1/predictions?conditional=true", "/v1/predictions?sort=-created_at",
+    "/v1/recommendations?status=open&limit=1", "/v1/analysts?limit=2&sort=-id",
+    "/v1/actors?limit=3", "/v1/documents", "/v1/reports", "/v1/events?sort=-starts_on",
+    "/v1/organizations", "/v1/topics?limit=4",
+    # refused or unusual: the usual path answers, the same way
+    "/v1/predictions?limit=0", "/v1/predictions?limit=abc", "/v1/predictions?bogus=1",
+    "/v1/predictions?status=nope", "/v1/predictions?limit=2&limit=3",
+    "/v1/predictions?cursor=garbage", "/v1/predictions?analyst=nobody",
+    "/v1/predictions?q=china", "/v1/predictions?include=analyst",
+    "/v1/predictions?sort=statement", "/v1/predictions?count=maybe",
+    "/v1/predictions?resolve_by_after=2025-13-01", "/v1/predictions?limit=",
+]
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_list_pages_answer_the_same(pair: tuple[TestClient, TestClient], url: str) -> None:
+    same(pair, url)
+
+
+def test_following_cursors_answers_the_same(pair: tuple[TestClient, TestClient]) -> None:
+    url, pages = "/v1/predictions?limit=2&sort=-resolve_by", 0
+    while url:
+        body = same(pair, url).json()
+        pages += 1
+        url = (f"/v1/predictions?limit=2&sort=-resolve_by&cursor={body['next_cursor']}"
+               if body["next_cursor"] else "")
+    assert pages >= 5
+
+
+def test_a_key_goes_the_usual_way_and_still_reads(
+    pair: tuple[TestClient, TestClient], keys: dict[str, str]
+) -> None:
+    same(pair, "/v1/predictions/1", headers=bearer(keys["reader"]))
+    assert same(pair, "/v1/predictions/1", headers=bearer("pl_bogus")).status_code == 401
+
+
+def _refuse_usual_reads(app: FastAPI) -> None:
+    def broken() -> None:
+        raise AssertionError("the usual read path ran")
+
+    app.dependency_overrides[read_session] = broken
+
+
+def test_plain_reads_do_not_go_through_fastapi(seeded: Engines) -> None:
+    app = create_app(seeded, FAST)
+    _refuse_usual_reads(app)
+    with TestClient(app, raise_server_exceptions=False) as fast:
+        assert fast.get("/v1/predictions/1").status_code == 200
+        assert fast.get("/v1/predictions?analyst=1&status=resolved&limit=5").status_code == 200
+        assert fast.get("/v1/predictions?q=china").status_code == 500  # the usual path
+
+
+def test_without_public_reads_the_fast_path_steps_aside(seeded: Engines) -> None:
+    settings = Settings(rate_limit_per_minute=0, public_read=False)
+    with TestClient(create_app(seeded, settings)) as closed:
+        assert closed.get("/v1/predictions/1").status_code == 401
+        assert closed.get("/v1/predictions").status_code == 401
+
+
+def test_the_rate_limit_holds_on_the_fast_path(seeded: Engines) -> None:
+    with TestClient(create_app(seeded, Settings(rate_limit_per_minute=3))) as limited:
+        statuses = [limited.get("/v1/predictions/1").status_code for _ in range(5)]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3:] == [429, 429]
