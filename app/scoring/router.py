@@ -3,6 +3,7 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import ReadSession
 from app.errors import problem_responses
@@ -56,12 +57,17 @@ def get_calibration_spec(
     return charts.calibration_vega_lite(service.calibration(session, q, "Calibration"))
 
 
-@router.get("/analysts/{id}/track-record", responses=problem_responses(404, 422))
-def get_track_record(
+@router.get("/analysts/{id}/track-record", response_model=s.TrackRecord,
+            responses=problem_responses(404, 422))
+async def get_track_record(
     id: AnalystId, session: ReadSession, q: Annotated[s.RecordFilters, Query()]
-) -> s.TrackRecord:
+) -> Response:
     """One analyst's scores, calibration and how their recommendations fared."""
-    return service.track_record(session, id, q)
+    if service.is_whole_record(q):
+        # Three indexed reads (name, rollup rows, adoption): on the event loop.
+        return json_response(service.track_record(session, id, q))
+    record = await run_in_threadpool(service.track_record, session, id, q)
+    return json_response(record)
 
 
 @router.get("/analysts/{id}/calibration.svg", response_class=Response,

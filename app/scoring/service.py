@@ -152,20 +152,35 @@ def wilson(successes: float, n: int, z: float = Z90) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def _analyst_name(session: Session, analyst_id: int) -> str:
+    """The analyst's name (404 for an unknown analyst)."""
+    name = session.scalar(select(col(Analyst.name)).where(col(Analyst.id) == analyst_id))
+    if name is None:
+        raise NotFound(f"No analyst with id {analyst_id}.")
+    return str(name)
+
+
 def analyst_filters(session: Session, analyst_id: int, q: s.RecordFilters) -> s.ScoreFilters:
     """Score filters selecting one analyst's predictions (404 for an unknown analyst)."""
-    if session.get(Analyst, analyst_id) is None:
-        raise NotFound(f"No analyst with id {analyst_id}.")
+    _analyst_name(session, analyst_id)
+    return _filters_of(analyst_id, q)
+
+
+def _filters_of(analyst_id: int, q: s.RecordFilters) -> s.ScoreFilters:
     return s.ScoreFilters(**q.model_dump(), analyst=str(analyst_id))
+
+
+def is_whole_record(q: s.RecordFilters) -> bool:
+    """No filter beyond the probability choice: the analyst's rollup rows answer it."""
+    return q.model_dump(exclude={"probability"}) == NO_RECORD_FILTERS
 
 
 def track_record(session: Session, analyst_id: int, q: s.RecordFilters) -> s.TrackRecord:
     """One analyst's scores, calibration and recommendation adoption."""
-    filters = analyst_filters(session, analyst_id, q)
-    analyst = session.get(Analyst, analyst_id)
-    assert analyst is not None
-    title = f"Calibration: {analyst.name}"
-    if q.model_dump(exclude={"probability"}) == NO_RECORD_FILTERS:
+    name = _analyst_name(session, analyst_id)
+    filters = _filters_of(analyst_id, q)
+    title = f"Calibration: {name}"
+    if is_whole_record(q):
         # All of the analyst's predictions: their rollup rows hold every figure.
         sums = rollups.read(session, "analyst", q.probability, analyst_id).get(
             analyst_id, GroupSums())
@@ -177,7 +192,7 @@ def track_record(session: Session, analyst_id: int, q: s.RecordFilters) -> s.Tra
             **_unlabelled("all", 0), **summarise(GroupSums(), 1.0))
         chart = calibration(session, filters, title)
     return s.TrackRecord(
-        analyst_id=analyst_id, name=analyst.name, score=score, calibration=chart,
+        analyst_id=analyst_id, name=name, score=score, calibration=chart,
         recommendations=adoption(session, analyst_id), as_of=today(),
     )
 
