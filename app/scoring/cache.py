@@ -40,18 +40,28 @@ class ReportCache:
         self._entries: dict[Any, tuple[int, bytes]] = {}
         self._lock = threading.Lock()
 
-    def get(self, session: Session, key: Any, compute: Callable[[], bytes]) -> bytes:
-        """The stored JSON when its generation is current, else `compute()` (kept)."""
-        current = generation(session)
+    def fresh(self, key: Any, current: int | None) -> bytes | None:
+        """The stored JSON if it was computed at generation `current`."""
         if current is None:
-            return compute()
+            return None
         with self._lock:
             found = self._entries.get(key)
-        if found is not None and found[0] == current:
-            return found[1]
-        body = compute()
+        return found[1] if found is not None and found[0] == current else None
+
+    def put(self, key: Any, current: int | None, body: bytes) -> None:
+        """Keep a report computed at generation `current` (nothing, where None)."""
+        if current is None:
+            return
         with self._lock:
             if len(self._entries) >= self.max_entries and key not in self._entries:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = (current, body)
+
+    def get(self, session: Session, key: Any, compute: Callable[[], bytes]) -> bytes:
+        """The stored JSON when its generation is current, else `compute()` (kept)."""
+        current = generation(session)
+        body = self.fresh(key, current)
+        if body is None:
+            body = compute()
+            self.put(key, current, body)
         return body

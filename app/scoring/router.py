@@ -11,7 +11,7 @@ from app.routing import json_response
 from app.schemas import MAX_ID
 from app.scoring import charts, service
 from app.scoring import schemas as s
-from app.scoring.cache import ReportCache
+from app.scoring.cache import ReportCache, generation
 
 router = APIRouter(tags=["scores"])
 AnalystId = Annotated[int, Path(ge=1, le=MAX_ID, description="The analyst's id.")]
@@ -24,15 +24,22 @@ def _svg(cal: s.Calibration) -> Response:
 
 
 @router.get("/scores", response_model=s.ScoreReport, responses=problem_responses(422))
-def get_scores(
+async def get_scores(
     request: Request, session: ReadSession, q: Annotated[s.ScoreQuery, Query()]
 ) -> Response:
     """Brier, log loss, skill and Murphy terms per group; what was left out, and why."""
     if not service.is_unfiltered(q):
-        return json_response(service.scores(session, q))
+        return await run_in_threadpool(lambda: json_response(service.scores(session, q)))
+    # A kept report is checked (one indexed read) and sent from the event loop; computing
+    # one runs in the thread pool, in the same transaction as that read.
     cache: ReportCache = request.app.state.score_cache
-    body = cache.get(session, (q.group_by, q.probability, q.brier_form),
-                     lambda: service.scores(session, q).model_dump_json().encode())
+    key = (q.group_by, q.probability, q.brier_form)
+    current = generation(session)
+    body = cache.fresh(key, current)
+    if body is None:
+        body = await run_in_threadpool(
+            lambda: service.scores(session, q).model_dump_json().encode())
+        cache.put(key, current, body)
     return Response(body, media_type="application/json")
 
 
