@@ -30,6 +30,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -119,7 +120,7 @@ class FastReads:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and self._eligible(scope):
             try:
-                answer = self._answer(scope)
+                answer = await self._answer(scope)
             except (AppError, ValidationError):
                 answer = None  # FastAPI renders the error the usual way
             except Exception:  # pragma: no cover - logged, then the usual path answers
@@ -147,7 +148,7 @@ class FastReads:
         wait: float = state.rate_limiter.wait_needed(f"addr:{client[0] if client else '-'}")
         return wait == 0
 
-    def _answer(self, scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
+    async def _answer(self, scope: Scope) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
         path: str = scope["path"]
         query: bytes = scope["query_string"]
         if not query and (m := _ITEM.match(path)):
@@ -160,7 +161,9 @@ class FastReads:
             resource = self.resources.get(m.group(1))
             if resource is None:
                 return None
-            return self._list(scope, resource, query)
+            # A page is milliseconds of work: in the thread pool, so the event loop keeps
+            # reading and writing every other connection meanwhile.
+            return await run_in_threadpool(self._list, scope, resource, query)
         return None
 
     def _item(self, scope: Scope, resource: Resource,

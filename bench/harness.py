@@ -577,8 +577,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"# Benchmark: {report['predictions']:,} predictions ({report['started']})",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gb']} GB RAM; {m['os']}",
-        f"- Load average when it started: {m.get('load_average', '?')} (other work on the "
-        "machine skews every figure)",
+        f"- Load average when it started: {m.get('load_average', '?')}, when it ended: "
+        f"{report.get('load_average_end', '?')} (other work on the machine skews every figure)",
         f"- Python {m['python']}, SQLite {m['sqlite']}, {m['wrk']}, Datasette {m['datasette']}",
         f"- Data: {report['loader']}; rows: "
         + ", ".join(f"{k} {v:,}" for k, v in report["counts"].items()),
@@ -695,6 +695,7 @@ def main() -> int:
         "machine": host, "results": results,
         "postgresql": bool(args.database_url),
     }
+    report["load_average_end"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     report["targets"] = check_targets(results)
     report["wall_seconds"] = round(time.perf_counter() - wall, 1)
     out: Path = args.results
