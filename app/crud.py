@@ -14,11 +14,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
-import orjson
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row, Select, String, Table, func, literal_column, select
+from sqlalchemy import Row, Select, Table, func, literal_column, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, col
 
 from app.errors import Conflict, NotFound
@@ -27,7 +25,7 @@ from app.pagination import Keyset, paginate_rows, parse_keyset, sort_key
 from app.schemas import ListQuery
 from app.scoring import rollups
 from app.search import index as search_index
-from app.types import utcnow
+from app.types import IdArray, linked_ids_sql, utcnow
 
 
 @dataclass(frozen=True)
@@ -87,28 +85,10 @@ class Resource:
 
 # ---- reading ---------------------------------------------------------------------------
 
-class _IdList(TypeDecorator[list[int]]):
-    """A JSON array of ids as an aggregate returns it: text on SQLite, a list on PostgreSQL."""
-
-    impl = String
-    cache_ok = True
-
-    def process_result_value(self, value: Any, dialect: Any) -> list[int]:
-        if value is None:
-            return []
-        return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
-
-
 def link_sql(link: Link, dialect: str, outer: str) -> str:
-    """A correlated subquery: the ids linked to the row of `outer`, as a JSON array, in the
-    order the link lists them."""
-    own, other, table = link.own, link.other, link.table.name
-    order = link.order_by or other
-    if dialect == "sqlite":
-        return (f"(SELECT json_group_array(x) FROM (SELECT {other} AS x FROM {table} "
-                f"WHERE {own} = {outer}.id ORDER BY {order}))")
-    return (f"(SELECT coalesce(json_agg({other} ORDER BY {order}), '[]'::json) "
-            f"FROM {table} WHERE {own} = {outer}.id)")
+    """The ids linked to the row of `outer`, as a JSON array (see `types.linked_ids_sql`)."""
+    return linked_ids_sql(link.table.name, link.own, link.other, link.order_by or link.other,
+                          dialect, outer)
 
 
 _LINK_COLUMNS: dict[tuple[str, str], list[Any]] = {}
@@ -121,7 +101,7 @@ def _link_columns(resource: "Resource", dialect: str) -> list[Any]:
     found = _LINK_COLUMNS.get((table, dialect))
     if found is None:
         found = _LINK_COLUMNS[(table, dialect)] = [
-            literal_column(link_sql(link, dialect, table), type_=_IdList()).label(name)
+            literal_column(link_sql(link, dialect, table), type_=IdArray()).label(name)
             for name, link in resource.links.items()]
     return found
 

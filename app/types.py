@@ -6,9 +6,33 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+import orjson
+from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+
+class IdArray(TypeDecorator[list[int]]):
+    """A JSON array of ids as an aggregate returns it: text on SQLite, a list on PostgreSQL."""
+
+    impl = String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> list[int]:
+        if value is None:
+            return []
+        return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
+
+
+def linked_ids_sql(table: str, own: str, other: str, order: str, dialect: str,
+                   outer: str) -> str:
+    """A correlated subquery: the `other` ids that `table` links to the row of `outer`, as
+    a JSON array ordered by `order` (names are the schema's own, never user input)."""
+    if dialect == "sqlite":
+        return (f"(SELECT json_group_array(x) FROM (SELECT {other} AS x FROM {table} "
+                f"WHERE {own} = {outer}.id ORDER BY {order}))")
+    return (f"(SELECT coalesce(json_agg({other} ORDER BY {order}), '[]'::json) "
+            f"FROM {table} WHERE {own} = {outer}.id)")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

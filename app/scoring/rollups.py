@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import astuple
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, literal_column, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -21,6 +22,7 @@ from app.models import Analyst, Prediction, ScoreRollup
 from app.models.claim import prediction_actor, prediction_topic
 from app.scoring.aggregate import Cells, GroupSums, Sums, aggregate, row_cell, to_groups
 from app.trust import audit
+from app.types import IdArray, linked_ids_sql
 
 DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
 CHOICES = ("initial", "time_averaged")
@@ -31,26 +33,28 @@ SUMS = ("n", "f", "ff", "o", "oo", "fo", "log")
 def contribution(session: Session, where: Any) -> dict[Key, Sums]:
     """The rollup cells of the predictions matching `where`, for every dimension and choice.
 
-    A write touches few predictions, so their rows are read once and placed in cells one
-    by one (`row_cell`, the aggregate's rules for a single row).
+    A write touches few predictions, so their rows (with their topic and actor ids, in the
+    same statement) are read once and placed in cells one by one (`row_cell`, the
+    aggregate's rules for a single row). The caller has flushed: the statement runs on the
+    session's connection, past the ORM's execution layer.
     """
     p: Any = Prediction
-    rows = session.execute(
+    connection = session.connection()
+    topics, actors = _link_columns(connection.dialect.name)
+    rows = connection.execute(
         select(p.id, p.analyst_id, col(Analyst.organization_id), p.outcome, p.outcome_known_on,
                p.condition_status, p.probability, p.implied_probability,
-               p.time_averaged_probability)
+               p.time_averaged_probability, topics, actors)
         .join(Analyst, col(Analyst.id) == p.analyst_id).where(where)
     ).all()
-    ids = [r[0] for r in rows]
-    topics, actors = _links(session, prediction_topic, "topic_id", ids), _links(
-        session, prediction_actor, "actor_id", ids)
     out: dict[Key, Sums] = defaultdict(Sums)
-    for pid, analyst, org, outcome, known, condition, prob, implied, averaged in rows:
+    for (_pid, analyst, org, outcome, known, condition, prob, implied, averaged,
+         topic_ids, actor_ids) in rows:
         initial = prob if prob is not None else implied
         forecasts = {"initial": initial,
                      "time_averaged": averaged if averaged is not None else initial}
-        groups = {"analyst": [analyst], "organization": [org or 0], "topic": topics[pid],
-                  "actor": actors[pid], "year": [known.year if known else 0], "all": [0]}
+        groups = {"analyst": [analyst], "organization": [org or 0], "topic": topic_ids,
+                  "actor": actor_ids, "year": [known.year if known else 0], "all": [0]}
         for choice, forecast in forecasts.items():
             cell, sums = row_cell(outcome, condition, forecast)
             for dimension, keys in groups.items():
@@ -59,13 +63,17 @@ def contribution(session: Session, where: Any) -> dict[Key, Sums]:
     return out
 
 
-def _links(session: Session, table: Any, other: str, ids: list[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = defaultdict(list)
-    for pid, oid in session.execute(
-        select(table.c.prediction_id, table.c[other]).where(table.c.prediction_id.in_(ids))
-    ):
-        found[pid].append(oid)
-    return found
+_LINKS: dict[str, tuple[Any, Any]] = {}
+
+
+def _link_columns(dialect: str) -> tuple[Any, Any]:
+    """A prediction's topic ids and actor ids as two columns (built once per dialect)."""
+    if dialect not in _LINKS:
+        _LINKS[dialect] = tuple(  # type: ignore[assignment]
+            literal_column(linked_ids_sql(table.name, "prediction_id", other, other, dialect,
+                                          "prediction"), type_=IdArray())
+            for table, other in ((prediction_topic, "topic_id"), (prediction_actor, "actor_id")))
+    return _LINKS[dialect]
 
 
 def full_contribution(session: Session) -> dict[Key, Sums]:
@@ -99,9 +107,10 @@ def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> 
     removal of rows left counting nothing."""
     moved: list[dict[str, Any]] = []
     emptied: list[Key] = []
+    empty = Sums()
     for key in before.keys() | after.keys():
-        old, new = before.get(key, Sums()), after.get(key, Sums())
-        delta = [b - a for a, b in zip(astuple(old), astuple(new), strict=True)]
+        old, new = _sums(before.get(key, empty)), _sums(after.get(key, empty))
+        delta = [b - a for a, b in zip(old, new, strict=True)]
         if any(delta):
             moved.append({"dimension": key[0], "choice": key[1], "group_key": key[2],
                           "cell": key[3], **dict(zip(SUMS, delta, strict=True))})
@@ -110,16 +119,28 @@ def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> 
     if not moved:
         return
     session.flush()
+    connection = session.connection()
     table: Any = ScoreRollup.__table__  # type: ignore[attr-defined]
-    upsert: Any = (pg_insert if session.get_bind().dialect.name == "postgresql"
-                   else sqlite_insert)(table)
-    session.execute(upsert.on_conflict_do_update(
-        index_elements=[table.c.dimension, table.c.choice, table.c.group_key, table.c.cell],
-        set_={name: table.c[name] + upsert.excluded[name] for name in SUMS},
-    ), moved)
+    connection.execute(_upsert(connection.dialect.name), moved)
     key_columns = tuple_(table.c.dimension, table.c.choice, table.c.group_key, table.c.cell)
     for keys in _chunks(sorted(emptied), 200):
-        session.execute(table.delete().where(table.c.n == 0, key_columns.in_(keys)))
+        connection.execute(table.delete().where(table.c.n == 0, key_columns.in_(keys)))
+
+
+_sums = attrgetter(*SUMS)
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE adding the row's sums (built once per dialect)."""
+    if dialect not in _UPSERTS:
+        table: Any = ScoreRollup.__table__  # type: ignore[attr-defined]
+        upsert: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+        _UPSERTS[dialect] = upsert.on_conflict_do_update(
+            index_elements=[table.c.dimension, table.c.choice, table.c.group_key, table.c.cell],
+            set_={name: table.c[name] + upsert.excluded[name] for name in SUMS},
+        )
+    return _UPSERTS[dialect]
 
 
 def _chunks(items: list[Key], size: int) -> Iterator[list[Key]]:
