@@ -16,6 +16,13 @@ from sqlmodel import Session
 
 from app.config import get_settings
 
+# The most connections one process can want at once: every thread of the pool that runs
+# sync routes (anyio's default limit is 40), the event loop, and headroom. Reader pools
+# (and PostgreSQL's) may grow to this many, so a thread never waits for a connection held
+# by a request that itself waits for a thread: that wait would deadlock until
+# pool_timeout. SQLite's single writer is queued on the event loop instead (deps.py).
+MAX_CONNECTIONS = 48
+
 
 @dataclass(frozen=True)
 class Engines:
@@ -51,7 +58,7 @@ def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int) -> E
         connect_args={"check_same_thread": False},
         poolclass=QueuePool,
         pool_size=1 if writer else pool_size,
-        max_overflow=0,
+        max_overflow=0 if writer else max(0, MAX_CONNECTIONS - pool_size),
         pool_timeout=max(busy_ms / 1000, 1),
     )
     begin_sql = "BEGIN IMMEDIATE" if writer else "BEGIN"
@@ -92,7 +99,8 @@ def build_engines(url: str) -> Engines:
             read=_sqlite_engine(url, writer=False, **opts),
             write=_sqlite_engine(url, writer=True, **opts),
         )
-    engine = create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+                           max_overflow=max(0, MAX_CONNECTIONS - settings.db_pool_size))
     return Engines(read=engine, write=engine)
 
 

@@ -5,6 +5,8 @@ audit row and, with `Idempotency-Key`, the response to replay; it needs a key wh
 admits the route, and it is committed when the route returns.
 """
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -98,6 +100,17 @@ class Write:
         return item
 
 
+def writer_queue(request: Request) -> asyncio.Lock:
+    """The queue of SQLite writes of this app on the running event loop."""
+    locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+        request.app.state.writer_locks)
+    loop = asyncio.get_running_loop()
+    lock = locks.get(loop)
+    if lock is None:
+        lock = locks[loop] = asyncio.Lock()
+    return lock
+
+
 def _finish(session: Session, request: Request) -> None:
     session.flush()
     if session.info.get("changed") and not session.info.get("audited"):
@@ -121,17 +134,29 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         rolls back a write that failed (or whose client went away) before the commit."""
         who = require(principal, role)
         engine = _engines(request).write
-        session = AuditedSession(engine, expire_on_commit=False)
-        try:
-            if claim is not None:
-                await run_in_threadpool(request.app.state.idempotency.check, session, who, claim)
-            yield Write(session, who, request, response, claim)
-            if engine.dialect.name == "sqlite":
-                _finish(session, request)
-            else:
+        if engine.dialect.name != "sqlite":
+            session = AuditedSession(engine, expire_on_commit=False)
+            try:
+                if claim is not None:
+                    await run_in_threadpool(request.app.state.idempotency.check, session,
+                                            who, claim)
+                yield Write(session, who, request, response, claim)
                 await run_in_threadpool(_finish, session, request)
-        finally:
-            session.close()  # rolls back whatever was not committed
+            finally:
+                session.close()  # rolls back whatever was not committed
+            return
+        # SQLite has one write connection: writes queue here, on the event loop, and not in
+        # worker threads, which the write holding the connection needs to finish.
+        async with writer_queue(request):
+            session = AuditedSession(engine, expire_on_commit=False)
+            try:
+                if claim is not None:
+                    await run_in_threadpool(request.app.state.idempotency.check, session,
+                                            who, claim)
+                yield Write(session, who, request, response, claim)
+                _finish(session, request)
+            finally:
+                session.close()
 
     write_context.required_role = role  # type: ignore[attr-defined]
     return write_context

@@ -2,6 +2,7 @@
 
 import gc
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -109,6 +110,7 @@ def create_app(engines: Engines | None = None, settings: Settings | None = None)
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.idempotency = idempotency.Store(settings.idempotency_ttl_hours)
     app.state.score_cache = ReportCache()
+    app.state.writer_locks = weakref.WeakKeyDictionary()
     install_error_handlers(app)
     app.add_exception_handler(idempotency.Replay, _replay)
     if settings.fast_reads:

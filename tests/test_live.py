@@ -77,6 +77,35 @@ def test_sixteen_clients_incrementing_lose_nothing(live: tuple[Server, dict[str,
     assert "PATCH /v1/annotations" in log and not any(key in log for key in keys.values())
 
 
+def test_more_concurrent_writers_than_worker_threads_all_get_through(
+    live: tuple[Server, dict[str, str]],
+) -> None:
+    """80 clients writing at once, twice the worker threads: none waits on a thread held by
+    a write that is itself waiting for the one write connection (that deadlocked until the
+    pool timed out, with 500s)."""
+    server, keys = live
+    statuses: list[int] = []
+    lock = threading.Lock()
+    start = threading.Barrier(80)
+
+    def writer(n: int) -> None:
+        with httpx.Client(headers=bearer(keys["analyst"]), timeout=60) as http:
+            start.wait()
+            for i in range(3):
+                response = http.post(f"{server.url}/v1/annotations", json={
+                    "target": {"type": "prediction", "id": 1}, "body": f"crowd {n}.{i}"})
+                with lock:
+                    statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(80)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * 240
+    assert "QueuePool limit" not in server.log.read_text()
+
+
 def test_every_acknowledged_write_survives_a_kill(tmp_path: Path) -> None:
     """SIGKILL under write load: the file is intact and every 2xx is in it."""
     database = tmp_path / "ledger.db"
