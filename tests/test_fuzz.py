@@ -12,6 +12,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from app.config import Settings
 from app.db import Engines, build_engines
 from app.main import create_app
+from app.routing import RESOURCES
 from tests.helpers import bearer
 
 CONFIG = SchemathesisConfig.from_path(Path(__file__).with_name("schemathesis.toml"))
@@ -43,3 +44,13 @@ def test_every_route_honours_its_schema(case: schemathesis.Case) -> None:
         # and still call the whole case positive; a part marked negative is not positive data
         excluded.append(positive_data_acceptance)
     case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+
+# Without a key, plain reads of records take the fast path (app/fastpath.py): fuzz those
+# operations anonymously so its responses are checked against the schema too.
+FAST_PATHS = r"^/v1/(" + "|".join(sorted(RESOURCES)) + r")(/\{id\})?$"
+
+
+@schema.include(method="GET", path_regex=FAST_PATHS).parametrize()
+def test_anonymous_reads_of_records_honour_their_schema(case: schemathesis.Case) -> None:
+    case.call_and_validate()
