@@ -390,15 +390,17 @@ class Server:
         self.log.close()
 
 
-def uvicorn_argv(target: str) -> list[str]:
+def uvicorn_argv(target: str, loop: str = "uvloop") -> list[str]:
     return [str(BIN / "python"), "-m", "uvicorn", target, "--host", "127.0.0.1", "--port",
-            "{port}", "--workers", "1", "--loop", "uvloop", "--http", "httptools",
+            "{port}", "--workers", "1", "--loop", loop, "--http", "httptools",
             "--no-access-log", "--log-level", "warning"]
 
 
 def start_ours(url: str, logs: Path, label: str) -> Server:
+    """Our server as `policy-ledger serve` runs it: the standard library's event loop."""
     env = {"DATABASE_URL": url, "LOG_LEVEL": "warning", "RATE_LIMIT_PER_MINUTE": "0"}
-    return Server(label, uvicorn_argv("app.asgi:app"), env, "/readyz", logs / f"{label}.log")
+    return Server(label, uvicorn_argv("app.asgi:app", loop="asyncio"), env, "/readyz",
+                  logs / f"{label}.log")
 
 
 def start_raw(path: Path, logs: Path) -> Server:
