@@ -161,8 +161,12 @@ class FastReads:
             resource = self.resources.get(m.group(1))
             if resource is None:
                 return None
-            # A page is milliseconds of work: in the thread pool, so the event loop keeps
-            # reading and writing every other connection meanwhile.
+            # A page is a few milliseconds of SQLite work: on the event loop, which costs
+            # least (bench/: 328 requests/s and p99 118 ms, against 275 and 274 in the
+            # thread pool). PostgreSQL's page waits on the network: in the thread pool, so
+            # the event loop serves every other connection meanwhile.
+            if scope["app"].state.engines.read.dialect.name == "sqlite":
+                return self._list(scope, resource, query)
             return await run_in_threadpool(self._list, scope, resource, query)
         return None
 
