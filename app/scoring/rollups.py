@@ -13,7 +13,7 @@ from dataclasses import astuple
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import delete, func, literal_column, select, tuple_
+from sqlalchemy import bindparam, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -120,32 +120,32 @@ def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> 
         return
     session.flush()
     connection = session.connection()
-    table: Any = ScoreRollup.__table__  # type: ignore[attr-defined]
     connection.execute(_upsert(connection.dialect.name), moved)
-    key_columns = tuple_(table.c.dimension, table.c.choice, table.c.group_key, table.c.cell)
-    for keys in _chunks(sorted(emptied), 200):
-        connection.execute(table.delete().where(table.c.n == 0, key_columns.in_(keys)))
+    if emptied:
+        # One primary-key probe per row: SQLite scans the whole table for a row-value IN.
+        connection.execute(_PRUNE, [{"k_dimension": k[0], "k_choice": k[1], "k_group": k[2],
+                                     "k_cell": k[3]} for k in sorted(emptied)])
 
 
 _sums = attrgetter(*SUMS)
+_ROLLUP: Any = ScoreRollup.__table__  # type: ignore[attr-defined]
+_PRUNE = _ROLLUP.delete().where(
+    _ROLLUP.c.n == 0, _ROLLUP.c.dimension == bindparam("k_dimension"),
+    _ROLLUP.c.choice == bindparam("k_choice"), _ROLLUP.c.group_key == bindparam("k_group"),
+    _ROLLUP.c.cell == bindparam("k_cell"))
 _UPSERTS: dict[str, Any] = {}
 
 
 def _upsert(dialect: str) -> Any:
     """INSERT ... ON CONFLICT DO UPDATE adding the row's sums (built once per dialect)."""
     if dialect not in _UPSERTS:
-        table: Any = ScoreRollup.__table__  # type: ignore[attr-defined]
+        table = _ROLLUP
         upsert: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
         _UPSERTS[dialect] = upsert.on_conflict_do_update(
             index_elements=[table.c.dimension, table.c.choice, table.c.group_key, table.c.cell],
             set_={name: table.c[name] + upsert.excluded[name] for name in SUMS},
         )
     return _UPSERTS[dialect]
-
-
-def _chunks(items: list[Key], size: int) -> Iterator[list[Key]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def read(
