@@ -108,7 +108,9 @@ def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> 
     moved: list[dict[str, Any]] = []
     emptied: list[Key] = []
     empty = Sums()
-    for key in before.keys() | after.keys():
+    # In key order, so concurrent writers (PostgreSQL) lock shared rows in the same order
+    # instead of deadlocking.
+    for key in sorted(before.keys() | after.keys()):
         old, new = _sums(before.get(key, empty)), _sums(after.get(key, empty))
         delta = [b - a for a, b in zip(old, new, strict=True)]
         if any(delta):
