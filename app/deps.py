@@ -8,6 +8,7 @@ admits the route, and it is committed when the route returns.
 import asyncio
 import weakref
 from collections.abc import AsyncIterator, Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -134,29 +135,22 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         rolls back a write that failed (or whose client went away) before the commit."""
         who = require(principal, role)
         engine = _engines(request).write
-        if engine.dialect.name != "sqlite":
+        sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one write connection: writes queue for it here, on the event loop, not
+        # in worker threads, which the write holding the connection needs to finish.
+        async with writer_queue(request) if sqlite else nullcontext():
             session = AuditedSession(engine, expire_on_commit=False)
             try:
                 if claim is not None:
                     await run_in_threadpool(request.app.state.idempotency.check, session,
                                             who, claim)
                 yield Write(session, who, request, response, claim)
-                await run_in_threadpool(_finish, session, request)
+                if sqlite:
+                    _finish(session, request)
+                else:
+                    await run_in_threadpool(_finish, session, request)
             finally:
                 session.close()  # rolls back whatever was not committed
-            return
-        # SQLite has one write connection: writes queue here, on the event loop, and not in
-        # worker threads, which the write holding the connection needs to finish.
-        async with writer_queue(request):
-            session = AuditedSession(engine, expire_on_commit=False)
-            try:
-                if claim is not None:
-                    await run_in_threadpool(request.app.state.idempotency.check, session,
-                                            who, claim)
-                yield Write(session, who, request, response, claim)
-                _finish(session, request)
-            finally:
-                session.close()
 
     write_context.required_role = role  # type: ignore[attr-defined]
     return write_context

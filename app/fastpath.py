@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any, get_origin
 from urllib.parse import parse_qsl
 
-import orjson
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -34,17 +33,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.crud import Resource, list_page
+from app.crud import Resource, link_sql, list_page
 from app.errors import AppError
 from app.pagination import Page
 from app.schemas import MAX_ID
 from app.trust.etags import etag_of
+from app.types import IdArray
 
 log = logging.getLogger("app.fastpath")
 
 _ITEM = re.compile(r"^/v1/([a-z-]+)/([1-9][0-9]{0,18})$")
 _LIST = re.compile(r"^/v1/([a-z-]+)$")
 _JSON = b"application/json"
+_IDS = IdArray()
 
 
 @dataclass
@@ -75,7 +76,7 @@ class _ItemReader:
         values = {c.key: (p(v) if p else v)
                   for c, p, v in zip(self.columns, self.processors, row[:n], strict=True)}
         for name, ids in zip(self.links, row[n:], strict=True):
-            values[name] = orjson.loads(ids) if isinstance(ids, str | bytes) else list(ids)
+            values[name] = _IDS.process_result_value(ids, engine.dialect)
         return values
 
 
@@ -92,16 +93,7 @@ def item_reader(engine: Engine, resource: Resource) -> _ItemReader:
     table = resource.model.__table__  # type: ignore[attr-defined]
     columns = list(table.columns)
     parts = [f"t.{q(c.name)}" for c in columns]
-    for link in resource.links.values():
-        own, other = q(link.own), q(link.other)
-        order = q(link.order_by) if link.order_by else other
-        name = q(link.table.name)
-        if dialect.name == "sqlite":
-            parts.append(f"(SELECT json_group_array(x) FROM (SELECT {other} AS x FROM {name} "
-                         f"WHERE {own} = t.id ORDER BY {order}))")
-        else:
-            parts.append(f"(SELECT coalesce(json_agg({other} ORDER BY {order}), '[]'::json) "
-                         f"FROM {name} WHERE {own} = t.id)")
+    parts += [link_sql(link, dialect.name, "t") for link in resource.links.values()]
     positional = dialect.paramstyle in ("qmark", "numeric", "format")
     mark = "?" if dialect.paramstyle == "qmark" else "%s" if positional else "%(id)s"
     sql = f"SELECT {', '.join(parts)} FROM {q(table.name)} AS t WHERE t.id = {mark}"

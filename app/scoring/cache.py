@@ -15,7 +15,6 @@ for every request. Each process keeps its own cache, so several workers stay cor
 """
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -56,12 +55,3 @@ class ReportCache:
             if len(self._entries) >= self.max_entries and key not in self._entries:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = (current, body)
-
-    def get(self, session: Session, key: Any, compute: Callable[[], bytes]) -> bytes:
-        """The stored JSON when its generation is current, else `compute()` (kept)."""
-        current = generation(session)
-        body = self.fresh(key, current)
-        if body is None:
-            body = compute()
-            self.put(key, current, body)
-        return body

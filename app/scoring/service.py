@@ -160,16 +160,6 @@ def _analyst_name(session: Session, analyst_id: int) -> str:
     return str(name)
 
 
-def analyst_filters(session: Session, analyst_id: int, q: s.RecordFilters) -> s.ScoreFilters:
-    """Score filters selecting one analyst's predictions (404 for an unknown analyst)."""
-    _analyst_name(session, analyst_id)
-    return _filters_of(analyst_id, q)
-
-
-def _filters_of(analyst_id: int, q: s.RecordFilters) -> s.ScoreFilters:
-    return s.ScoreFilters(**q.model_dump(), analyst=str(analyst_id))
-
-
 def is_whole_record(q: s.RecordFilters) -> bool:
     """No filter beyond the probability choice: the analyst's rollup rows answer it."""
     return q.model_dump(exclude={"probability"}) == NO_RECORD_FILTERS
@@ -178,7 +168,7 @@ def is_whole_record(q: s.RecordFilters) -> bool:
 def track_record(session: Session, analyst_id: int, q: s.RecordFilters) -> s.TrackRecord:
     """One analyst's scores, calibration and recommendation adoption."""
     name = _analyst_name(session, analyst_id)
-    filters = _filters_of(analyst_id, q)
+    filters = s.ScoreFilters(**q.model_dump(), analyst=str(analyst_id))
     title = f"Calibration: {name}"
     if is_whole_record(q):
         # All of the analyst's predictions: their rollup rows hold every figure.
