@@ -2,7 +2,7 @@
 annotations (defaults), on SQLite FTS5 or PostgreSQL (--database-url of an empty database).
 
 Texts are drawn from a Zipf-distributed vocabulary so that some words are everywhere
-and most are rare. Each query is timed in-process, median of 20 requests.
+and most are rare. Each query's first and next page are timed in-process, median of 20 requests.
 
     .venv/bin/python bench/search.py [--predictions 200000] [--annotations 500000]
 """
@@ -14,6 +14,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -79,12 +80,35 @@ def fill(url: str, predictions: int, annotations: int) -> None:
     engines.dispose()
 
 
+@dataclass
+class Timing:
+    found: int
+    cursor: str | None
+    median: float
+    worst: float
+
+
+def time_page(client: TestClient, params: dict[str, object]) -> Timing:
+    """Median and worst of 20 requests for one page."""
+    samples = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        response = client.get("/v1/search", params=params)
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, response.text
+    body = response.json()
+    return Timing(len(body["items"]), body["next_cursor"], statistics.median(samples),
+                  max(samples))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--predictions", type=int, default=200_000)
     parser.add_argument("--annotations", type=int, default=500_000)
     parser.add_argument("--database-url", help="an empty database, or one this script filled "
                         "before (default: a temporary SQLite file)")
+    parser.add_argument("--query", action="append", help="search text to time (repeatable; "
+                        "default: a broad, a rare, a phrase, a prefix and an exclusion query)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/search.db"
@@ -100,16 +124,14 @@ def main() -> None:
             print(f"loaded {args.predictions:,} predictions and {args.annotations:,} "
                   f"annotations in {time.perf_counter() - start:.0f} s ({url.split(':')[0]})")
         with TestClient(create_app(engines)) as client:
-            for q in QUERIES:
-                samples, found = [], 0
-                for _ in range(20):
-                    t0 = time.perf_counter()
-                    response = client.get("/v1/search", params={"q": q, "limit": 20})
-                    samples.append((time.perf_counter() - t0) * 1000)
-                    assert response.status_code == 200, response.text
-                    found = len(response.json()["items"])
-                print(f"q={q!r:24} first page ({found} hits) median "
-                      f"{statistics.median(samples):.1f} ms, max {max(samples):.1f} ms")
+            for q in args.query or QUERIES:
+                first = time_page(client, {"q": q, "limit": 20})
+                line = (f"q={q!r:24} first page ({first.found} hits) median "
+                        f"{first.median:.1f} ms, max {first.worst:.1f} ms")
+                if first.cursor:
+                    second = time_page(client, {"q": q, "limit": 20, "cursor": first.cursor})
+                    line += f"; next page median {second.median:.1f} ms"
+                print(line)
         engines.dispose()
 
 

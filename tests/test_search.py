@@ -135,3 +135,28 @@ def test_hostile_search_text_is_answered_not_crashed_on(
 def test_any_text_gives_results_or_a_400(seeded: Engines, client: TestClient, q: str) -> None:
     response = client.get("/v1/search", params={"q": q})
     assert response.status_code in (200, 400), response.text
+
+
+@pytest.mark.parametrize("q", ['"north korea"', "korea -china", "korea*"])
+def test_phrases_exclusions_and_prefixes_page_through_small_windows(
+    seeded: Engines, client: TestClient, monkeypatch: pytest.MonkeyPatch, q: str
+) -> None:
+    """Windows are counted in records holding every word; a phrase or an exclusion matches
+    fewer of them, and paging still shows each hit once, the first page as full as it can
+    be (a window too poor to fill it is followed by larger ones)."""
+    everything = hits(client, q)
+    assert len(everything) > 4
+    monkeypatch.setattr(service, "WINDOW", 1)
+    first = client.get("/v1/search", params={"q": q, "limit": 4}).json()["items"]
+    assert len(first) == 4
+    seen: list[tuple[str, int]] = []
+    cursor = None
+    for _ in range(len(everything)):
+        params = {"q": q, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/search", params=params).json()
+        seen += [(h["type"], h["id"]) for h in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(everything)
+    assert len(set(seen)) == len(seen)

@@ -34,6 +34,21 @@ class SearchQuery:
     def positive(self) -> list[Term]:
         return [t for t in self.terms if not t.negated]
 
+    @property
+    def has_prefix(self) -> bool:
+        return any(t.prefix for t in self.terms)
+
+    def loose(self) -> "SearchQuery":
+        """Every word of the positive terms on its own, phrases and exclusions dropped.
+
+        It matches everything this query matches (and more), and cheaply: an engine
+        finds records holding words without checking their positions."""
+        words: dict[tuple[str, bool], None] = {}
+        for term in self.positive:
+            for i, word in enumerate(term.words):
+                words[(word, term.prefix and i == len(term.words) - 1)] = None
+        return SearchQuery(tuple(Term((w,), prefix=p) for w, p in words))
+
     def fts5(self) -> str:
         """An SQLite FTS5 MATCH expression: quoted terms, implicit AND, binary NOT."""
         positive = " ".join(_fts5_term(t) for t in self.positive)

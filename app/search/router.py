@@ -50,7 +50,11 @@ def search_records(
     params: Annotated[SearchParams, Query()],
 ) -> SearchPage:
     """Search reports, documents, predictions, recommendations, annotations, analysts and
-    actors (with their aliases); best matches first, one keyset page at a time."""
+    actors (with their aliases); best matches first, one keyset page at a time.
+
+    A query whose words are in more than 5,000 records is ranked in windows: the first
+    page ranks the matches among the 5,000 newest records holding every word, and the
+    pages after it move on to older windows. Every match is listed once."""
     hits, next_cursor = service.search(
         session, params.q, list(params.type), params.limit, params.cursor
     )

@@ -2,10 +2,13 @@
 
 A word found in most records would make the engine rank every one of them (BM25 or
 ts_rank_cd over hundreds of thousands of rows) to show twenty. So matches are ranked in
-windows of at most WINDOW records, newest first: the first page ranks the WINDOW newest
-matching records (highest ids), and paging on past them moves to the next WINDOW older ones.
-A query with fewer matches than that — most queries — is ranked as a whole. Snippets
-are made for the rows of the page only.
+windows, newest first: the first page ranks the matches among the WINDOW newest records
+holding every word of the query (highest keys), and paging on past them moves to the
+next older window. Finding those records needs no word positions, so a phrase, an
+exclusion or a prefix costs no more than its words; when a window holds too few matches
+to fill the page (a rare phrase of common words), the next one is GROWTH times larger.
+A query whose words are in fewer than WINDOW records — most queries — is ranked as a
+whole. Snippets are made for the rows of the page only.
 """
 
 import base64
@@ -24,6 +27,7 @@ from app.search.query import SearchQuery, parse
 
 START, STOP = "\x01", "\x02"
 WINDOW = 5_000
+GROWTH = 4
 
 
 @dataclass(frozen=True)
@@ -76,54 +80,82 @@ def _highlight(snippet: str | None) -> str:
 
 
 class _Engine:
-    """The SQL of one engine: matching keys, ranking in a window, and snippets."""
+    """The SQL of one engine: windows of matching keys, ranking in a window, and snippets."""
 
     def __init__(self, dialect: str, parsed: SearchQuery, types: list[str]) -> None:
         self.sqlite = dialect == "sqlite"
-        q = parsed.fts5() if self.sqlite else parsed.tsquery()
-        # PostgreSQL finds the newest matches of a phrase only by checking the positions
-        # of row after row along the key index; it ranks phrase queries as a whole.
-        self.windowed = self.sqlite or all(len(t.words) == 1 for t in parsed.terms)
+        loose = parsed.loose()
+        self.params: dict[str, Any] = (
+            {"q": parsed.fts5(), "loose": loose.fts5()} if self.sqlite
+            else {"q": parsed.tsquery(), "loose": loose.tsquery()})
+        # Snippets of a prefix query are made in one pass over the page's key range:
+        # SQLite would expand the prefix over the whole index once per key looked up.
+        self.prefix = parsed.has_prefix
         self.k = "rowid" if self.sqlite else "key"
-        self.match = ("search_document MATCH :q" if self.sqlite
-                      else "tsv @@ to_tsquery('english', :q)")
         codes = sorted(TYPES[t] for t in types)
         # The type is the key's low three bits, so filtering by it reads no row.
         self.types = ("" if len(codes) == len(TYPES)
                       else f" AND {self.k} % 8 IN ({', '.join(map(str, codes))})")
-        self.params: dict[str, Any] = {"q": q}
 
     def _bounds(self, window: Window) -> str:
         upper = f" AND {self.k} < :hi" if window.hi is not None else ""
         return f" AND {self.k} >= :lo{upper}"
 
-    def window_below(self, session: Session, hi: int | None) -> Window:
-        """The next window: the WINDOW newest matches with keys below hi."""
-        if not self.windowed:
-            return Window(0, hi)
-        upper = f" AND {self.k} < :hi" if hi is not None else ""
-        floor = session.execute(text(
-            f"SELECT {self.k} FROM search_document WHERE {self.match}{self.types}{upper} "
-            f"ORDER BY {self.k} DESC LIMIT 1 OFFSET {WINDOW - 1}"),
-            {**self.params, "hi": hi}).scalar()
-        return Window(0 if floor is None else int(floor), hi)
+    @staticmethod
+    def _after(after: Position | None, params: dict[str, Any]) -> str:
+        if after is None:
+            return ""
+        params.update(s=after.score, k=after.k)
+        return " WHERE score > :s OR (score = :s AND k > :k)"
 
-    def ranked(self, session: Session, window: Window, after: Position | None,
+    def fresh(self, session: Session, hi: int | None, size: int,
+              limit: int) -> tuple[Window, list[Any]]:
+        """The window of the `size` newest records below `hi` holding every word, and up
+        to `limit` of its (key, score) matches, best first."""
+        if self.sqlite:
+            upper = " AND rowid < :hi" if hi is not None else ""
+            floor = session.execute(text(
+                f"SELECT rowid FROM search_document WHERE search_document MATCH :loose"
+                f"{self.types}{upper} ORDER BY rowid DESC LIMIT 1 OFFSET :skip"),
+                {**self.params, "hi": hi, "skip": size - 1}).scalar()
+            window = Window(0 if floor is None else int(floor), hi)
+            return window, self.within(session, window, None, limit)
+        # PostgreSQL walks the window once, keeping each record's tsvector to rank from,
+        # and reports how far it went on a last row whose score is NULL.
+        upper = " AND key < :hi" if hi is not None else ""
+        params = {**self.params, "hi": hi, "size": size, "limit": limit}
+        rows = session.execute(text(
+            "WITH w AS MATERIALIZED (SELECT key, tsv FROM search_document "
+            f"WHERE tsv @@ to_tsquery('english', :loose){self.types}{upper} "
+            "ORDER BY key DESC LIMIT :size) "
+            f"({self._ranked_pg()} ORDER BY score, k LIMIT :limit) "
+            "UNION ALL SELECT min(key), NULL, count(*) FROM w"), params).all()
+        walked = next(r for r in rows if r.score is None)
+        window = Window(int(walked.k) if walked.n == size else 0, hi)
+        return window, [r for r in rows if r.score is not None]
+
+    @staticmethod
+    def _ranked_pg(where: str = "") -> str:
+        return ("SELECT k, score, 0 AS n FROM (SELECT key AS k, "
+                "-CAST(ts_rank_cd(tsv, to_tsquery('english', :q)) AS double precision) AS score "
+                f"FROM w WHERE tsv @@ to_tsquery('english', :q)) AS hits{where}")
+
+    def within(self, session: Session, window: Window, after: Position | None,
                limit: int) -> list[Any]:
         """Up to `limit` (key, score) rows of the window, best first, after a position."""
-        if self.sqlite:
-            score = "bm25(search_document, 0, 0, 10.0, 1.0)"
-        else:
-            score = "-CAST(ts_rank_cd(tsv, to_tsquery('english', :q)) AS double precision)"
-        inner = (f"SELECT {self.k} AS k, {score} AS score FROM search_document "
-                 f"WHERE {self.match}{self.types}{self._bounds(window)}")
-        where = " WHERE score > :s OR (score = :s AND k > :k)" if after else ""
         params = {**self.params, "lo": window.lo, "hi": window.hi, "limit": limit}
-        if after:
-            params.update(s=after.score, k=after.k)
-        return list(session.execute(text(
-            f"SELECT k, score FROM ({inner}) AS hits{where} ORDER BY score, k LIMIT :limit"),
-            params).all())
+        where = self._after(after, params)
+        if self.sqlite:
+            sql = ("SELECT k, score FROM (SELECT rowid AS k, "
+                   "bm25(search_document, 0, 0, 10.0, 1.0) AS score FROM search_document "
+                   f"WHERE search_document MATCH :q{self.types}{self._bounds(window)}) AS hits"
+                   f"{where} ORDER BY score, k LIMIT :limit")
+        else:
+            sql = ("WITH w AS MATERIALIZED (SELECT key, tsv FROM search_document "
+                   f"WHERE tsv @@ to_tsquery('english', :loose){self.types}"
+                   f"{self._bounds(window)}) {self._ranked_pg(where)} "
+                   "ORDER BY score, k LIMIT :limit")
+        return list(session.execute(text(sql), params).all())
 
     def details(self, session: Session, keys: list[int]) -> dict[int, Any]:
         """Type, id, title and highlighted snippet of the page's rows."""
@@ -131,15 +163,17 @@ class _Engine:
             return {}
         listed = ", ".join(str(k) for k in keys)
         if self.sqlite:
+            where = (f"rowid BETWEEN {min(keys)} AND {max(keys)} AND +rowid IN ({listed})"
+                     if self.prefix else f"rowid IN ({listed})")
             sql = ("SELECT rowid AS k, doc_type, record_id, title, "
                    f"snippet(search_document, 3, '{START}', '{STOP}', '…', 20) AS snippet "
-                   f"FROM search_document WHERE {self.match} AND rowid IN ({listed})")
+                   f"FROM search_document WHERE search_document MATCH :q AND {where}")
         else:
             sql = ("SELECT key AS k, doc_type, record_id, title, "
                    "ts_headline('english', body, to_tsquery('english', :q), "
                    f"'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=10, "
                    f"MaxFragments=2') AS snippet FROM search_document WHERE key IN ({listed})")
-        return {r.k: r for r in session.execute(text(sql), self.params)}
+        return {r.k: r for r in session.execute(text(sql), {"q": self.params["q"]})}
 
 
 def search(
@@ -150,14 +184,17 @@ def search(
     dialect = session.get_bind().dialect.name
     engine = _Engine(dialect, parsed, types or list(TYPES))
     after = _decode(cursor) if cursor is not None else None
-    window = after.window if after else engine.window_below(session, None)
-    found: list[Position] = []
-    while True:
-        rows = engine.ranked(session, window, after, limit + 1 - len(found))
+    if after is not None:
+        window, size = after.window, WINDOW
+        rows = engine.within(session, window, after, limit + 1)
+    else:
+        window, rows = engine.fresh(session, None, WINDOW, limit + 1)
+        size = WINDOW * GROWTH
+    found = [Position(window, float(r.score), int(r.k)) for r in rows]
+    while len(found) <= limit and window.lo != 0:
+        window, rows = engine.fresh(session, window.lo, size, limit + 1 - len(found))
         found += [Position(window, float(r.score), int(r.k)) for r in rows]
-        if len(found) > limit or window.lo == 0:
-            break
-        window, after = engine.window_below(session, window.lo), None
+        size *= GROWTH
     page = found[:limit]
     details = engine.details(session, [p.k for p in page])
     hits = [
