@@ -9,6 +9,7 @@ The same rule exists twice, for a row in Python and as a SQL filter; a test hold
 """
 
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, or_
@@ -37,18 +38,29 @@ def derive_status(
     return "open"
 
 
-def status_filter(status: Status, on: date) -> ColumnElement[bool]:
-    """SQL condition selecting predictions with that status on a given day."""
+@cache
+def _fixed_conditions() -> dict[str, Any]:
+    """The parts of the status conditions that do not depend on the day (built once:
+    SQL expressions are immutable, and building them costs more than running the page)."""
     p: Any = Prediction
-    void = or_(p.outcome.in_(VOID_OUTCOMES), p.condition_status == "not_met")
     not_void = and_(
         or_(p.outcome.is_(None), p.outcome.not_in(VOID_OUTCOMES)),
         or_(p.condition_status.is_(None), p.condition_status != "not_met"),
     )
-    unresolved = and_(not_void, p.outcome.is_(None))
     return {
-        "void": void,
+        "void": or_(p.outcome.in_(VOID_OUTCOMES), p.condition_status == "not_met"),
         "resolved": and_(not_void, p.outcome.is_not(None)),
-        "due": and_(unresolved, p.resolve_by < on),
-        "open": and_(unresolved, or_(p.resolve_by.is_(None), p.resolve_by >= on)),
-    }[status]
+        "unresolved": and_(not_void, p.outcome.is_(None)),
+    }
+
+
+def status_filter(status: Status, on: date) -> ColumnElement[bool]:
+    """SQL condition selecting predictions with that status on a given day."""
+    p: Any = Prediction
+    fixed = _fixed_conditions()
+    if status == "due":
+        return and_(fixed["unresolved"], p.resolve_by < on)
+    if status == "open":
+        return and_(fixed["unresolved"], or_(p.resolve_by.is_(None), p.resolve_by >= on))
+    condition: ColumnElement[bool] = fixed[status]
+    return condition
