@@ -20,7 +20,16 @@ from sqlmodel import Session, col
 
 from app.models import Analyst, Prediction, ScoreRollup
 from app.models.claim import prediction_actor, prediction_topic
-from app.scoring.aggregate import Cells, GroupSums, Sums, aggregate, row_cell, to_groups
+from app.scoring.aggregate import (
+    BINS,
+    Cells,
+    GroupSums,
+    Sums,
+    Totals,
+    aggregate,
+    row_cell,
+    to_groups,
+)
 from app.trust import audit
 from app.types import IdArray, linked_ids_sql
 
@@ -164,6 +173,35 @@ def read(
         for group, cell, *sums in session.execute(stmt)
     }
     return to_groups(cells)
+
+
+_BIN_CELLS = tuple(str(b) for b in range(BINS))
+
+
+def totals(session: Session, dimension: str, choice: str) -> dict[Any, Totals]:
+    """Every group's totals for one dimension and probability choice, summed in SQL: one
+    row per group instead of one per cell (a report over a thousand analysts reads about
+    ten thousand cells)."""
+    r: Any = ScoreRollup
+    scope = (r.dimension == dimension, r.choice == choice)
+
+    def group(key: int) -> Any:
+        return (key or None) if dimension != "all" else 0
+
+    binned = select(
+        r.group_key, func.sum(r.n), func.sum(r.f), func.sum(r.ff), func.sum(r.o),
+        func.sum(r.oo), func.sum(r.fo), func.sum(r.log),
+        func.sum((r.f - r.o) * (r.f - r.o) / r.n), func.sum(r.o * r.o / r.n),
+        func.sum(r.f * r.f / r.n), func.sum(r.f * r.o / r.n),
+    ).where(*scope, r.cell.in_(_BIN_CELLS), r.n > 0).group_by(r.group_key)
+    connection = session.connection()
+    out: dict[Any, Totals] = {}
+    for key, *figures in connection.execute(binned):
+        out[group(key)] = Totals(*figures)
+    left = select(r.group_key, r.cell, r.n).where(*scope, r.cell.not_in(_BIN_CELLS))
+    for key, reason, n in connection.execute(left):
+        out.setdefault(group(key), Totals()).left_out[reason] = n
+    return out
 
 
 def rebuild(session: Session) -> int:

@@ -18,7 +18,17 @@ from app.filters import analysts_of, published_between, where_linked, where_ref
 from app.models import Actor, Analyst, Organization, Recommendation, Topic
 from app.scoring import rollups
 from app.scoring import schemas as s
-from app.scoring.aggregate import BINS, PARTIAL, GroupSums, P, Sums, aggregate, to_groups
+from app.scoring.aggregate import (
+    BINS,
+    PARTIAL,
+    GroupSums,
+    P,
+    Sums,
+    Totals,
+    aggregate,
+    to_groups,
+    totals_of,
+)
 
 Z90 = 1.6448536269514722  # two-sided 90 % normal quantile
 ADOPTED = ("accepted", "partially_implemented", "implemented")
@@ -43,29 +53,27 @@ def collect(session: Session, q: s.ScoreFilters, group_by: str) -> dict[Any, Gro
     return to_groups(aggregate(session, group_by, q.probability, lambda st: _filtered(st, q)))
 
 
-def summarise(sums: GroupSums, scale: float) -> dict[str, Any]:
-    """Brier, log loss, skill scores and the Murphy decomposition from bin sums."""
-    total = Sums()
-    for b in sums.bins.values():
-        total.add(b)
-    out: dict[str, Any] = {"scored": total.n, "left_out": s.LeftOut(**sums.left_out)}
-    if total.n == 0:
+def summarise(t: Totals, scale: float) -> dict[str, Any]:
+    """Brier, log loss, skill scores and the Murphy decomposition from a group's totals."""
+    out: dict[str, Any] = {"scored": t.n, "left_out": s.LeftOut(**t.left_out)}
+    if t.n == 0:
         return {**out, "brier": None, "log_loss": None, "brier_skill_vs_even": None,
                 "brier_skill_vs_base_rate": None, "base_rate": None, "murphy": None}
-    n = total.n
-    brier = (total.ff - 2 * total.fo + total.oo) / n
-    base = total.o / n
-    uncertainty = total.oo / n - base * base
-    even = (0.25 * n - total.o + total.oo) / n
+    n = t.n
+    brier = (t.ff - 2 * t.fo + t.oo) / n
+    base = t.o / n
+    uncertainty = t.oo / n - base * base
+    even = (0.25 * n - t.o + t.oo) / n
+    # Σ n_b (ō_b − ō)² = Σ o_b²/n_b − n ō²: never negative, but rounding can make it so.
     murphy = s.Murphy(
-        reliability=scale * sum(b.n * (b.f / b.n - b.o / b.n) ** 2 for b in sums.bins.values()) / n,
-        resolution=scale * sum(b.n * (b.o / b.n - base) ** 2 for b in sums.bins.values()) / n,
+        reliability=scale * t.gap / n,
+        resolution=scale * max(t.o2 / n - base * base, 0.0),
         uncertainty=scale * uncertainty,
-        within_bin_variance=scale * sum(b.ff - b.f * b.f / b.n for b in sums.bins.values()) / n,
-        within_bin_covariance=scale * sum(b.fo - b.f * b.o / b.n for b in sums.bins.values()) / n,
+        within_bin_variance=scale * (t.ff - t.f2) / n,
+        within_bin_covariance=scale * (t.fo - t.fo2) / n,
     )
     return {
-        **out, "brier": scale * brier, "log_loss": total.log / n, "base_rate": base,
+        **out, "brier": scale * brier, "log_loss": t.log / n, "base_rate": base,
         "brier_skill_vs_even": 1 - brier / even if even > 0 else None,
         "brier_skill_vs_base_rate": 1 - brier / uncertainty if uncertainty > 1e-12 else None,
         "murphy": murphy,
@@ -84,14 +92,14 @@ def scores(session: Session, q: s.ScoreQuery, *, live: bool = False) -> s.ScoreR
     (or `live=True`) aggregate the predictions themselves.
     """
     if live or not is_unfiltered(q):
-        groups = collect(session, q, q.group_by)
+        groups = {g: totals_of(sums) for g, sums in collect(session, q, q.group_by).items()}
     else:
-        groups = rollups.read(session, q.group_by, q.probability)
+        groups = rollups.totals(session, q.group_by, q.probability)
     labels = _labels(session, q.group_by, [g for g in groups if g is not None])
     scale = 2.0 if q.brier_form == "0-2" else 1.0
     items = [
-        s.GroupScore(**labels.get(g, _unlabelled(q.group_by, g)), **summarise(sums, scale))
-        for g, sums in groups.items()
+        s.GroupScore(**labels.get(g, _unlabelled(q.group_by, g)), **summarise(t, scale))
+        for g, t in groups.items()
     ]
     items.sort(key=lambda item: (item.key == "none", item.name.lower(), item.key))
     return s.ScoreReport(group_by=q.group_by, probability=q.probability,
@@ -174,12 +182,12 @@ def track_record(session: Session, analyst_id: int, q: s.RecordFilters) -> s.Tra
         # All of the analyst's predictions: their rollup rows hold every figure.
         sums = rollups.read(session, "analyst", q.probability, analyst_id).get(
             analyst_id, GroupSums())
-        score = s.GroupScore(**_unlabelled("all", 0), **summarise(sums, 1.0))
+        score = s.GroupScore(**_unlabelled("all", 0), **summarise(totals_of(sums), 1.0))
         chart = calibration_of(sums.bins, title)
     else:
         report = scores(session, s.ScoreQuery(**filters.model_dump(), group_by="all"))
         score = report.groups[0] if report.groups else s.GroupScore(
-            **_unlabelled("all", 0), **summarise(GroupSums(), 1.0))
+            **_unlabelled("all", 0), **summarise(Totals(), 1.0))
         chart = calibration(session, filters, title)
     return s.TrackRecord(
         analyst_id=analyst_id, name=name, score=score, calibration=chart,
