@@ -45,17 +45,10 @@ class GroupSums:
 
 
 @dataclass
-class Totals:
+class Totals(Sums):
     """A group's sums over its bins, with the per-bin terms the Murphy decomposition needs:
     Σ (f−o)²/n, Σ o²/n, Σ f²/n and Σ f·o/n over the bins (f, o the bin's sums)."""
 
-    n: int = 0
-    f: float = 0.0
-    ff: float = 0.0
-    o: float = 0.0
-    oo: float = 0.0
-    fo: float = 0.0
-    log: float = 0.0
     gap: float = 0.0
     o2: float = 0.0
     f2: float = 0.0
@@ -67,13 +60,7 @@ def totals_of(sums: GroupSums) -> Totals:
     """The totals of a group's bins (the same figures the rollup query sums in SQL)."""
     t = Totals(left_out=dict(sums.left_out))
     for b in sums.bins.values():
-        t.n += b.n
-        t.f += b.f
-        t.ff += b.ff
-        t.o += b.o
-        t.oo += b.oo
-        t.fo += b.fo
-        t.log += b.log
+        t.add(b)
         t.gap += (b.f - b.o) ** 2 / b.n
         t.o2 += b.o * b.o / b.n
         t.f2 += b.f * b.f / b.n
