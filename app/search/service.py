@@ -97,6 +97,14 @@ class _Engine:
         self.types = ("" if len(codes) == len(TYPES)
                       else f" AND {self.k} % 8 IN ({', '.join(map(str, codes))})")
 
+    def settle(self, session: Session) -> None:
+        """On PostgreSQL, window by the query itself when its words are all stop words
+        (`the -dog`): the words give no lexeme, so they would match nothing, while the
+        exclusion alone matches every record without "dog"."""
+        if not self.sqlite and not session.execute(
+                text("SELECT numnode(to_tsquery('english', :loose))"), self.params).scalar():
+            self.params["loose"] = self.params["q"]
+
     def _bounds(self, window: Window) -> str:
         upper = f" AND {self.k} < :hi" if window.hi is not None else ""
         return f" AND {self.k} >= :lo{upper}"
@@ -132,7 +140,8 @@ class _Engine:
             "UNION ALL SELECT min(key), NULL, count(*) FROM w"), params).all()
         walked = next(r for r in rows if r.score is None)
         window = Window(int(walked.k) if walked.n == size else 0, hi)
-        return window, [r for r in rows if r.score is not None]
+        return window, sorted((r for r in rows if r.score is not None),
+                              key=lambda r: (r.score, r.k))
 
     @staticmethod
     def _ranked_pg(where: str = "") -> str:
@@ -183,6 +192,7 @@ def search(
     parsed = parse(q)
     dialect = session.get_bind().dialect.name
     engine = _Engine(dialect, parsed, types or list(TYPES))
+    engine.settle(session)
     after = _decode(cursor) if cursor is not None else None
     if after is not None:
         window, size = after.window, WINDOW
