@@ -1,5 +1,6 @@
 """Filter helpers shared by the list endpoints."""
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -32,21 +33,16 @@ def where_linked(stmt: Select[Any], own_id: Any, link: Link, ref: str | None) ->
     the other filters let through (a rare actor no longer scans the whole table)."""
     if ref is None:
         return stmt
-    table = _filter_alias(link)
+    table = _filter_alias(link.table)
     linked = select(table.c[link.own]).where(table.c[link.other] == ref_id(link.target, ref))
     return stmt.where(own_id.in_(linked))
 
 
-_ALIASES: dict[Any, Any] = {}
-
-
-def _filter_alias(link: Link) -> Any:
+@cache
+def _filter_alias(table: Any) -> Any:
     """The link table under a name of the filter's own, so it never correlates with a
-    join of the same table outside (built once per link: statements are immutable)."""
-    alias = _ALIASES.get(link.table)
-    if alias is None:
-        alias = _ALIASES[link.table] = link.table.alias(f"filter_{link.table.name}")
-    return alias
+    join of the same table outside (built once per table: statements are immutable)."""
+    return table.alias(f"filter_{table.name}")
 
 
 def where_eq(stmt: Select[Any], column: Any, value: Any) -> Select[Any]:

@@ -43,18 +43,14 @@ class ReportCache:
         self._entries: dict[Any, tuple[Hashable, bytes]] = {}
         self._lock = threading.Lock()
 
-    def fresh(self, key: Any, current: Hashable | None) -> bytes | None:
+    def fresh(self, key: Any, current: Hashable) -> bytes | None:
         """The stored JSON if it was computed at generation `current`."""
-        if current is None:
-            return None
         with self._lock:
             found = self._entries.get(key)
         return found[1] if found is not None and found[0] == current else None
 
-    def put(self, key: Any, current: Hashable | None, body: bytes) -> None:
-        """Keep a report computed at generation `current` (nothing, where None)."""
-        if current is None:
-            return
+    def put(self, key: Any, current: Hashable, body: bytes) -> None:
+        """Keep a report computed at generation `current`."""
         with self._lock:
             if len(self._entries) >= self.max_entries and key not in self._entries:
                 self._entries.pop(next(iter(self._entries)))

@@ -82,8 +82,8 @@ def _highlight(snippet: str | None) -> str:
 class _Engine:
     """The SQL of one engine: windows of matching keys, ranking in a window, and snippets."""
 
-    def __init__(self, dialect: str, parsed: SearchQuery, types: list[str]) -> None:
-        self.sqlite = dialect == "sqlite"
+    def __init__(self, session: Session, parsed: SearchQuery, types: list[str]) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
         loose = parsed.loose()
         self.params: dict[str, Any] = (
             {"q": parsed.fts5(), "loose": loose.fts5()} if self.sqlite
@@ -96,11 +96,9 @@ class _Engine:
         # The type is the key's low three bits, so filtering by it reads no row.
         self.types = ("" if len(codes) == len(TYPES)
                       else f" AND {self.k} % 8 IN ({', '.join(map(str, codes))})")
-
-    def settle(self, session: Session) -> None:
-        """On PostgreSQL, window by the query itself when its words are all stop words
-        (`the -dog`): the words give no lexeme, so they would match nothing, while the
-        exclusion alone matches every record without "dog"."""
+        # On PostgreSQL, a query whose words are all stop words (`the -dog`) has no
+        # lexeme to walk by, while its exclusion alone matches every record without
+        # "dog": such a query is walked by itself.
         if not self.sqlite and not session.execute(
                 text("SELECT numnode(to_tsquery('english', :loose))"), self.params).scalar():
             self.params["loose"] = self.params["q"]
@@ -133,15 +131,18 @@ class _Engine:
         upper = " AND key < :hi" if hi is not None else ""
         params = {**self.params, "hi": hi, "size": size, "limit": limit}
         rows = session.execute(text(
-            "WITH w AS MATERIALIZED (SELECT key, tsv FROM search_document "
-            f"WHERE tsv @@ to_tsquery('english', :loose){self.types}{upper} "
-            "ORDER BY key DESC LIMIT :size) "
+            f"{self._walk_pg(upper + ' ORDER BY key DESC LIMIT :size')} "
             f"({self._ranked_pg()} ORDER BY score, k LIMIT :limit) "
             "UNION ALL SELECT min(key), NULL, count(*) FROM w"), params).all()
         walked = next(r for r in rows if r.score is None)
         window = Window(int(walked.k) if walked.n == size else 0, hi)
         return window, sorted((r for r in rows if r.score is not None),
                               key=lambda r: (r.score, r.k))
+
+    def _walk_pg(self, bounds: str) -> str:
+        """The records of a window that hold every word, with their tsvectors, as `w`."""
+        return ("WITH w AS MATERIALIZED (SELECT key, tsv FROM search_document "
+                f"WHERE tsv @@ to_tsquery('english', :loose){self.types}{bounds})")
 
     @staticmethod
     def _ranked_pg(where: str = "") -> str:
@@ -160,9 +161,7 @@ class _Engine:
                    f"WHERE search_document MATCH :q{self.types}{self._bounds(window)}) AS hits"
                    f"{where} ORDER BY score, k LIMIT :limit")
         else:
-            sql = ("WITH w AS MATERIALIZED (SELECT key, tsv FROM search_document "
-                   f"WHERE tsv @@ to_tsquery('english', :loose){self.types}"
-                   f"{self._bounds(window)}) {self._ranked_pg(where)} "
+            sql = (f"{self._walk_pg(self._bounds(window))} {self._ranked_pg(where)} "
                    "ORDER BY score, k LIMIT :limit")
         return list(session.execute(text(sql), params).all())
 
@@ -190,9 +189,7 @@ def search(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of hits, best first; the cursor of the next page."""
     parsed = parse(q)
-    dialect = session.get_bind().dialect.name
-    engine = _Engine(dialect, parsed, types or list(TYPES))
-    engine.settle(session)
+    engine = _Engine(session, parsed, types or list(TYPES))
     after = _decode(cursor) if cursor is not None else None
     if after is not None:
         window, size = after.window, WINDOW
