@@ -125,27 +125,38 @@ def read_row(session: Session, resource: Resource, record_id: int) -> Any:
     return rows[0]
 
 
+def row_columns(stmt: Any, resource: "Resource", dialect: str) -> Any:
+    """A select(model) narrowed to the table's columns and then its link ids, in that
+    order (one statement, so one snapshot)."""
+    links = _link_columns(resource, dialect)
+    return stmt.with_only_columns(*resource.model.__table__.columns, *links)  # type: ignore[attr-defined]
+
+
 def _rows(session: Session, stmt: Any, resource: "Resource") -> list[Any]:
-    """The columns of a select(model)'s rows, with their link ids (one statement, so one
-    snapshot), without building ORM objects: the statement runs on the session's
-    connection, past the ORM's execution layer (it sees what the session has flushed)."""
+    """The columns of a select(model)'s rows, with their link ids, without building ORM
+    objects: the statement runs on the session's connection, past the ORM's execution
+    layer (it sees what the session has flushed)."""
     connection = session.connection()
-    links = _link_columns(resource, connection.dialect.name)
-    return list(connection.execute(
-        stmt.with_only_columns(*resource.model.__table__.columns, *links)  # type: ignore[attr-defined]
-    ).all())
+    return list(connection.execute(row_columns(stmt, resource, connection.dialect.name)).all())
 
 
-def list_page(
-    session: Session, resource: Resource, q: ListQuery, *, sort: str, include: Sequence[str]
-) -> tuple[list[BaseModel], str | None, int | None]:
-    """One page of records matching the filters, in keyset order."""
+def page_query(resource: Resource, q: ListQuery, sort: str) -> tuple[Any, Any, Keyset]:
+    """The filtered statement, the statement of one page of it (limit + 1 rows, from the
+    cursor on, in keyset order) and the parsed keyset."""
     model = resource.model
     keyset: Keyset = parse_keyset(sort, q.cursor, resource.sort_keys(), col(model.id))
     base = resource.filter(select(model), q)
     stmt = base.order_by(*keyset.order_by()).limit(q.limit + 1)
     if (cond := keyset.where()) is not None:
         stmt = stmt.where(cond)
+    return base, stmt, keyset
+
+
+def list_page(
+    session: Session, resource: Resource, q: ListQuery, *, sort: str, include: Sequence[str]
+) -> tuple[list[BaseModel], str | None, int | None]:
+    """One page of records matching the filters, in keyset order."""
+    base, stmt, keyset = page_query(resource, q, sort)
     rows = _rows(session, stmt, resource)
     page, next_cursor = paginate_rows(rows, q.limit, keyset)
     total = None

@@ -10,7 +10,11 @@ models and the same bytes:
   its link ids (one statement, so one snapshot), the record's read model validates and
   serializes it, and the ETag goes with it.
 - `GET /v1/<records>?...` with scalar filters, sort, limit and cursor: the list's own query
-  model validates the parameters and `crud.list_page` runs the page's queries.
+  model validates the parameters and `crud.page_query` builds the page's statement, the
+  very one the usual path runs. Each shape of statement is compiled once; a page then
+  costs one execution on a DBAPI cursor, and its rows go to JSON without building the
+  read models (`RowWriter`: the read model's fields, in its order, with its own
+  `from_columns` derivations; a test holds the bytes equal to the model's own JSON).
 
 Anything else goes on to FastAPI unchanged, and so does every request the fast path is
 unsure of: a key in `Authorization`, reads that need a key (PUBLIC_READ=false), a rate
@@ -22,10 +26,12 @@ the two paths to the same status, headers and body for many requests, on both en
 
 import logging
 import re
-from dataclasses import dataclass
-from typing import Any, get_origin
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, get_args, get_origin
 from urllib.parse import parse_qsl
 
+import orjson
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -33,9 +39,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.crud import Resource, link_sql, list_page
+from app.claims.status import today
+from app.crud import Resource, link_sql, list_page, page_query, row_columns
 from app.errors import AppError
-from app.pagination import Page
+from app.pagination import Keyset, Page
 from app.schemas import MAX_ID
 from app.trust.etags import etag_of
 from app.types import IdArray
@@ -100,6 +107,170 @@ def item_reader(engine: Engine, resource: Resource) -> _ItemReader:
     return _ItemReader(sql, positional, columns, list(resource.links))
 
 
+# Distinct statement shapes kept prepared per list (a shape is the set of filters given,
+# the sort and whether a cursor is; values are bound). Beyond this, pages still work,
+# compiled each time.
+MAX_SHAPES = 256
+
+
+class RowWriter:
+    """A read model's JSON straight from a row's columns, without building the model.
+
+    The fields come in the model's order; a field that is a column or a link takes the
+    row's value, one the model derives comes from its `from_columns`, and the rest
+    (the related records of `include=`) take their defaults. orjson writes what
+    pydantic-core writes for these types (UTC timestamps with a `Z`)."""
+
+    def __init__(self, model: type[BaseModel], available: set[str]) -> None:
+        self.derive = getattr(model, "from_columns", None)
+        self.fields: list[tuple[str, Any]] = []
+        self.nested: dict[str, list[str]] = {}
+        derived = set()
+        for name, info in model.model_fields.items():
+            if name in available:
+                self.fields.append((name, _NO_DEFAULT))
+            elif info.is_required():
+                derived.add(name)
+                self.fields.append((name, _NO_DEFAULT))
+            else:
+                self.fields.append((name, info.get_default(call_default_factory=True)))
+            inner = _model_of(info.annotation)
+            if inner is not None:
+                self.nested[name] = list(inner.model_fields)
+        if derived and self.derive is None:
+            raise TypeError(f"{model.__name__} derives {sorted(derived)} without from_columns")
+
+    def values(self, row: dict[str, Any], on: Any) -> dict[str, Any]:
+        """The model's fields of one row (the row dict is consumed)."""
+        if self.derive is not None:
+            row = self.derive(row, on)
+        out = {name: (row[name] if default is _NO_DEFAULT else row.get(name, default))
+               for name, default in self.fields}
+        for name, order in self.nested.items():
+            inner = out[name]
+            if isinstance(inner, dict):
+                out[name] = {k: inner[k] for k in order}
+        return out
+
+
+_NO_DEFAULT = object()
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `Model` or `Model | None`, if any."""
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+@dataclass
+class _Prepared:
+    """One compiled shape of a list's statement, and how to bind its values."""
+
+    compiled: Any
+    sql: str
+    positional: list[str] | None
+    binds: list[tuple[str, Any]]
+
+    def parameters(self, bindparams: Any) -> Any:
+        values = self.compiled.construct_params(extracted_parameters=bindparams)
+        for name, process in self.binds:
+            values[name] = process(values[name])
+        if self.positional is None:
+            return values
+        return tuple(values[name] for name in self.positional)
+
+
+@dataclass
+class _ListReader:
+    """A list's pages: the usual statement, prepared once per shape, run on a cursor."""
+
+    engine: Engine
+    resource: Resource
+    plans: dict[Any, _Prepared | None] = field(default_factory=dict)
+    processors: list[tuple[int, Any]] | None = None
+
+    def __post_init__(self) -> None:
+        table = self.resource.model.__table__  # type: ignore[attr-defined]
+        self.columns = list(table.columns)
+        self.names = [c.key for c in self.columns] + list(self.resource.links)
+        self.writer = RowWriter(self.resource.read, set(self.names))
+
+    def page(self, q: Any, sort: str) -> tuple[dict[str, Any], str | None] | None:
+        """The page's JSON-ready values and next cursor, or None for the usual path."""
+        dialect = self.engine.dialect
+        _base, stmt, keyset = page_query(self.resource, q, sort)
+        stmt = row_columns(stmt, self.resource, dialect.name)
+        key = stmt._generate_cache_key()
+        if key is None:
+            return None
+        if key.key in self.plans:
+            plan = self.plans[key.key]
+        else:
+            plan = _prepare(stmt, key, self.engine)
+            if len(self.plans) < MAX_SHAPES:
+                self.plans[key.key] = plan
+        if plan is None:
+            return None
+        rows = self._fetch(plan, plan.parameters(key.bindparams))
+        return self._page(rows, q.limit, keyset)
+
+    def _fetch(self, plan: _Prepared, params: Any) -> Sequence[Any]:
+        conn = self.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            cur.execute(plan.sql, params)
+            rows = cur.fetchall()
+            if self.processors is None:
+                self.processors = [
+                    (i, p) for i, p in enumerate(
+                        _processors(self.engine, self.columns, cur.description))
+                    if p is not None]
+                ids = _IDS.process_result_value
+                dialect = self.engine.dialect
+                self.processors += [(len(self.columns) + i, lambda v: ids(v, dialect))
+                                    for i in range(len(self.resource.links))]
+            cur.close()
+        finally:
+            conn.close()
+        return rows
+
+    def _page(self, rows: Sequence[Any], limit: int,
+              keyset: Keyset) -> tuple[dict[str, Any], str | None]:
+        names, processors, writer, on = self.names, self.processors or [], self.writer, today()
+        items = []
+        for row in rows[:limit]:
+            values = list(row)
+            for i, process in processors:
+                values[i] = process(values[i])
+            items.append(dict(zip(names, values, strict=True)))
+        next_cursor = None
+        if len(rows) > limit and items:
+            last = items[-1]
+            next_cursor = keyset.cursor_for(last[keyset.key.column.key], last["id"])
+        page = {"items": [writer.values(item, on) for item in items],
+                "next_cursor": next_cursor, "total": None}
+        return page, next_cursor
+
+
+def _prepare(stmt: Any, key: Any, engine: Engine) -> _Prepared | None:
+    """Compile one shape of statement; None when it cannot be reused as it is (an IN
+    list rendered at each execution)."""
+    dialect = engine.dialect
+    compiled = stmt.compile(dialect=dialect, cache_key=key)
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        return None
+    escaped = compiled.escaped_bind_names or {}
+    binds = []
+    for bind, name in compiled.bind_names.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            binds.append((escaped.get(name, name), process))
+    positional = list(compiled.positiontup) if compiled.positional else None
+    return _Prepared(compiled, compiled.string, positional, binds)
+
+
 class FastReads:
     """ASGI middleware: answers hot reads itself and hands everything else on."""
 
@@ -107,6 +278,7 @@ class FastReads:
         self.app = app
         self.resources = resources
         self.readers: dict[str, _ItemReader] = {}
+        self.lists: dict[str, _ListReader] = {}
         self.scalars = {name: _scalar_fields(r.query) for name, r in resources.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -184,14 +356,27 @@ class FastReads:
             return None
         q = resource.query.model_validate(params)
         sort = q.sort if "sort" in params else resource.default_sort(q)  # type: ignore[attr-defined]
-        with Session(scope["app"].state.engines.read, expire_on_commit=False) as session:
-            items, next_cursor, total = list_page(session, resource, q, sort=sort, include=[])
-        page = Page[resource.read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[name-defined]
+        engine: Engine = scope["app"].state.engines.read
+        answer = None
+        if not q.count:  # a count is a second statement: in one transaction, the usual way
+            reader = self.lists.get(resource.plural)
+            if reader is None:
+                reader = self.lists[resource.plural] = _ListReader(engine, resource)
+            answer = reader.page(q, sort)
+        if answer is not None:
+            values, next_cursor = answer
+            body = orjson.dumps(values, option=orjson.OPT_UTC_Z)
+        else:
+            with Session(engine, expire_on_commit=False) as session:
+                items, next_cursor, total = list_page(session, resource, q, sort=sort,
+                                                      include=[])
+            page = Page[resource.read](items=items, next_cursor=next_cursor, total=total)  # type: ignore[name-defined]
+            body = page.__pydantic_serializer__.to_json(page)
         headers = []
         if next_cursor is not None:
             url = URL(scope=scope).include_query_params(cursor=next_cursor)
             headers.append((b"link", f'<{url}>; rel="next"'.encode("latin-1")))
-        return page.__pydantic_serializer__.to_json(page), headers
+        return body, headers
 
 
 def _scalar_fields(query: type[BaseModel]) -> set[str]:

@@ -1,15 +1,24 @@
 """The fast path for plain reads answers exactly what the usual FastAPI path answers."""
 
 from collections.abc import Iterator
-from typing import Any
+from datetime import UTC, date, datetime
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
+from unittest.mock import patch
 
+import hypothesis
+import orjson
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import strategies as st
 
+from app import crud, fastpath
 from app.config import Settings
+from app.crud import Resource
 from app.db import Engines
 from app.deps import read_session
+from app.fastpath import FastReads
 from app.main import create_app
 from app.routing import RESOURCES
 from tests.helpers import bearer
@@ -141,3 +150,111 @@ def test_the_rate_limit_holds_on_the_fast_path(seeded: Engines) -> None:
         statuses = [limited.get("/v1/predictions/1").status_code for _ in range(5)]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
+
+
+def test_a_shape_prepared_once_answers_every_value_alike(
+    pair: tuple[TestClient, TestClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    """One statement shape, many values: each page is the usual path's, from the plan."""
+    fast, usual = pair
+    analysts = [a["id"] for a in usual.get("/v1/analysts", params={"limit": 200}).json()["items"]]
+    actors = usual.get("/v1/actors", params={"limit": 200}).json()["items"]
+    total = len(usual.get("/v1/predictions", params={"limit": 200}).json()["items"])
+    urls = [f"/v1/predictions?analyst={a}&sort=-id&limit=50" for a in analysts]
+    urls += [f"/v1/predictions?analyst={a}&status=resolved&sort=-id&limit=50" for a in analysts]
+    urls += [f"/v1/predictions?analyst={a}&status=open&limit=1" for a in analysts]
+    urls += [f"/v1/predictions?actor={a[key]}&resolve_by_after=2020-01-01"
+             f"&resolve_by_before=2030-12-31&limit=2" for a in actors for key in ("id", "slug")]
+    seen = 0
+    with caplog.at_level("ERROR", logger="app.fastpath"):
+        for url in urls:
+            seen += len(same(pair, url).json()["items"])
+    assert seen > total  # the filters found rows, not only empty pages
+    assert not caplog.records  # no page fell back after an error
+    reader = fast.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(reader, FastReads):
+        reader = reader.app
+    plans = reader.lists["predictions"].plans
+    # Shapes: analyst by id alone and with each of two statuses, actor by id and by slug
+    # (values are bound, so each shape is prepared once).
+    assert 4 <= len(plans) <= 6 and all(p is not None for p in plans.values())
+
+
+def test_pages_answer_the_same_when_no_shape_is_kept(
+    pair: tuple[TestClient, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastpath, "MAX_SHAPES", 0)
+    for url in LISTS[:20]:
+        same(pair, url)
+
+
+# ---- RowWriter: the read model's JSON without the read model ---------------------------
+
+_STRATEGIES: dict[Any, Any] = {
+    str: st.text(max_size=40),
+    int: st.integers(min_value=-(2**53), max_value=2**53),
+    float: st.floats(allow_nan=True, allow_infinity=True),
+    bool: st.booleans(),
+    date: st.dates(),
+    datetime: st.datetimes(timezones=st.just(UTC)),
+}
+
+
+def _plain_type(annotation: Any) -> Any:
+    """`str` for `str` or `str | None` (None when the field is anything else)."""
+    if annotation in _STRATEGIES:
+        return annotation
+    if get_origin(annotation) not in (Union, UnionType):
+        return None
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[0] if len(args) == 1 and args[0] in _STRATEGIES else None
+
+
+def _stored_rows(client: TestClient, resource: Resource) -> list[dict[str, Any]]:
+    """The stored columns and link ids of every record of a resource, as the fast path
+    reads them."""
+    engine = client.app.state.engines.read  # type: ignore[attr-defined]
+    reader = fastpath._ListReader(engine, resource)
+    q = resource.query.model_validate({"limit": 200})
+    _base, stmt, _keyset = crud.page_query(resource, q, "id")
+    stmt = crud.row_columns(stmt, resource, engine.dialect.name)
+    key = stmt._generate_cache_key()
+    plan = fastpath._prepare(stmt, key, engine)
+    assert plan is not None
+    rows = reader._fetch(plan, plan.parameters(key.bindparams))
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, process in reader.processors or []:
+            values[i] = process(values[i])
+        out.append(dict(zip(reader.names, values, strict=True)))
+    return out
+
+
+@pytest.mark.parametrize("plural", sorted(RESOURCES))
+def test_the_row_writer_writes_the_read_models_bytes(
+    pair: tuple[TestClient, TestClient], plural: str
+) -> None:
+    """Stored rows with their plain fields replaced by arbitrary values (any text,
+    floats with NaN and infinities, timestamps with and without microseconds) give the
+    bytes the read model serializes."""
+    resource = RESOURCES[plural]
+    rows = _stored_rows(pair[1], resource)
+    assert rows, plural
+    writer = fastpath.RowWriter(resource.read, set(rows[0]))
+    fields = resource.read.model_fields
+    plain = {name: _STRATEGIES[t] for name in rows[0] if name in fields
+             and (t := _plain_type(fields[name].annotation)) is not None}
+    assert plain, plural
+    on = date(2026, 1, 1)
+
+    @hypothesis.settings(max_examples=60, deadline=None, database=None)
+    @hypothesis.given(st.sampled_from(rows), st.fixed_dictionaries({}, optional=plain))
+    def check(row: dict[str, Any], changes: dict[str, Any]) -> None:
+        values = {**row, **changes}
+        with patch("app.claims.schemas.today", return_value=on):
+            model = resource.read.model_validate(dict(values))
+        expected = model.__pydantic_serializer__.to_json(model)
+        assert orjson.dumps(writer.values(dict(values), on), option=orjson.OPT_UTC_Z) == expected
+
+    check()

@@ -104,16 +104,23 @@ class PredictionRead(RecordRead):
     topics: list[TopicRead] | None = Field(default=None, description="With `include=topics`.")
     events: list[EventRead] | None = Field(default=None, description="With `include=events`.")
 
+    @classmethod
+    def from_columns(cls, values: dict[str, Any], on: date) -> dict[str, Any]:
+        """Turn a row's stored columns into this model's fields, in place: the quote
+        folded, `conditional` and `status` (on that day) derived. The fast path
+        (app/fastpath.py) serializes rows through here without building the model."""
+        quote_from_columns(values)
+        values["conditional"] = values.get("condition") is not None
+        values["status"] = derive_status(
+            values.get("outcome"), values.get("condition_status"), values.get("resolve_by"), on
+        )
+        return values
+
     @model_validator(mode="before")
     @classmethod
     def _derive(cls, values: Any) -> Any:
         if isinstance(values, dict) and "status" not in values:
-            values = quote_from_columns(dict(values))
-            values["conditional"] = values.get("condition") is not None
-            values["status"] = derive_status(
-                values.get("outcome"), values.get("condition_status"),
-                values.get("resolve_by"), today(),
-            )
+            values = cls.from_columns(dict(values), today())
         return values
 
 
@@ -192,11 +199,16 @@ class RecommendationRead(RecordRead):
     actors: list[ActorRead] | None = Field(default=None, description="With `include=actors`.")
     topics: list[TopicRead] | None = Field(default=None, description="With `include=topics`.")
 
+    @classmethod
+    def from_columns(cls, values: dict[str, Any], on: date) -> dict[str, Any]:
+        """Turn a row's stored columns into this model's fields, in place (the quote)."""
+        return quote_from_columns(values)
+
     @model_validator(mode="before")
     @classmethod
     def _fold_quote(cls, values: Any) -> Any:
         if isinstance(values, dict) and "quote_document_id" in values:
-            values = quote_from_columns(dict(values))
+            values = cls.from_columns(dict(values), today())
         return values
 
 

@@ -43,12 +43,14 @@ def _fixed_conditions() -> dict[str, Any]:
     """The parts of the status conditions that do not depend on the day (built once:
     SQL expressions are immutable, and building them costs more than running the page)."""
     p: Any = Prediction
+    # Comparisons with each void outcome rather than [NOT] IN: an IN list is rendered
+    # anew at every execution, and the fast path prepares each shape of query once.
     not_void = and_(
-        or_(p.outcome.is_(None), p.outcome.not_in(VOID_OUTCOMES)),
+        or_(p.outcome.is_(None), and_(*(p.outcome != v for v in VOID_OUTCOMES))),
         or_(p.condition_status.is_(None), p.condition_status != "not_met"),
     )
     return {
-        "void": or_(p.outcome.in_(VOID_OUTCOMES), p.condition_status == "not_met"),
+        "void": or_(*(p.outcome == v for v in VOID_OUTCOMES), p.condition_status == "not_met"),
         "resolved": and_(not_void, p.outcome.is_not(None)),
         "unresolved": and_(not_void, p.outcome.is_(None)),
     }
