@@ -140,12 +140,27 @@ def _rows(session: Session, stmt: Any, resource: "Resource") -> list[Any]:
     return list(connection.execute(row_columns(stmt, resource, connection.dialect.name)).all())
 
 
-def page_query(resource: Resource, q: ListQuery, sort: str) -> tuple[Any, Any, Keyset]:
+_ROW_SELECTS: dict[tuple[str, str], Any] = {}
+
+
+def row_select(resource: "Resource", dialect: str) -> Any:
+    """`row_columns(select(model))`, built once per dialect: filters only add conditions,
+    so a page's statement can start from it (the fast path's pages do)."""
+    key = (resource.plural, dialect)
+    found = _ROW_SELECTS.get(key)
+    if found is None:
+        found = _ROW_SELECTS[key] = row_columns(select(resource.model), resource, dialect)
+    return found
+
+
+def page_query(resource: Resource, q: ListQuery, sort: str,
+               start: Any = None) -> tuple[Any, Any, Keyset]:
     """The filtered statement, the statement of one page of it (limit + 1 rows, from the
-    cursor on, in keyset order) and the parsed keyset."""
+    cursor on, in keyset order) and the parsed keyset; `start` is the statement to filter
+    (select(model) unless given)."""
     model = resource.model
     keyset: Keyset = parse_keyset(sort, q.cursor, resource.sort_keys(), col(model.id))
-    base = resource.filter(select(model), q)
+    base = resource.filter(select(model) if start is None else start, q)
     stmt = base.order_by(*keyset.order_by()).limit(q.limit + 1)
     if (cond := keyset.where()) is not None:
         stmt = stmt.where(cond)

@@ -28,6 +28,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, get_args, get_origin
 from urllib.parse import parse_qsl
 
@@ -40,7 +41,7 @@ from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.claims.status import today
-from app.crud import Resource, link_sql, list_page, page_query, row_columns
+from app.crud import Resource, link_sql, list_page, page_query, row_select
 from app.errors import AppError
 from app.pagination import Keyset, Page
 from app.schemas import MAX_ID
@@ -119,41 +120,65 @@ class RowWriter:
     The fields come in the model's order; a field that is a column or a link takes the
     row's value, one the model derives comes from its `from_columns`, and the rest
     (the related records of `include=`) take their defaults. orjson writes what
-    pydantic-core writes for these types (UTC timestamps with a `Z`)."""
+    pydantic-core writes for these types (UTC timestamps with a `Z`).
 
-    def __init__(self, model: type[BaseModel], available: set[str]) -> None:
+    The row's dict is laid out in the model's order from the start (derived fields hold
+    a place, which `from_columns` fills; the columns it consumes come last), so a row
+    costs one dict; should `from_columns` leave another order, the fields are picked
+    again in the model's."""
+
+    def __init__(self, model: type[BaseModel], source: list[str]) -> None:
         self.derive = getattr(model, "from_columns", None)
-        self.fields: list[tuple[str, Any]] = []
-        self.nested: dict[str, list[str]] = {}
+        fields = model.model_fields
+        self.names = tuple(fields)
+        self.pick = _picker(self.names)
+        self.defaults: dict[str, Any] = {}
+        self.nested: list[tuple[str, tuple[str, ...], Any]] = []
         derived = set()
-        for name, info in model.model_fields.items():
-            if name in available:
-                self.fields.append((name, _NO_DEFAULT))
-            elif info.is_required():
-                derived.add(name)
-                self.fields.append((name, _NO_DEFAULT))
-            else:
-                self.fields.append((name, info.get_default(call_default_factory=True)))
+        constants: list[Any] = []
+        where: dict[str, int] = {name: i for i, name in enumerate(source)}
+        for name, info in fields.items():
+            if name not in where:
+                if info.is_required():
+                    derived.add(name)
+                    constants.append(None)  # a place for from_columns to fill
+                else:
+                    self.defaults[name] = info.get_default(call_default_factory=True)
+                    constants.append(self.defaults[name])
+                where[name] = len(source) + len(constants) - 1
             inner = _model_of(info.annotation)
             if inner is not None:
-                self.nested[name] = list(inner.model_fields)
+                order = tuple(inner.model_fields)
+                self.nested.append((name, order, _picker(order)))
         if derived and self.derive is None:
             raise TypeError(f"{model.__name__} derives {sorted(derived)} without from_columns")
+        self.layout = (*self.names, *(n for n in source if n not in fields))
+        self.gather = _picker(tuple(where[n] for n in self.layout))
+        self.constants = constants
 
-    def values(self, row: dict[str, Any], on: Any) -> dict[str, Any]:
-        """The model's fields of one row (the row dict is consumed)."""
+    def values(self, row: list[Any], on: Any) -> dict[str, Any]:
+        """The model's fields of one row: the source's values, in its order (the list is
+        consumed)."""
+        row += self.constants
+        out = dict(zip(self.layout, self.gather(row), strict=True))
         if self.derive is not None:
-            row = self.derive(row, on)
-        out = {name: (row[name] if default is _NO_DEFAULT else row.get(name, default))
-               for name, default in self.fields}
-        for name, order in self.nested.items():
+            out = self.derive(out, on)
+        if len(out) != len(self.names) or tuple(out) != self.names:
+            out = dict(zip(self.names, self.pick({**self.defaults, **out}), strict=True))
+        for name, order, pick in self.nested:
             inner = out[name]
-            if isinstance(inner, dict):
-                out[name] = {k: inner[k] for k in order}
+            if isinstance(inner, dict) and tuple(inner) != order:
+                out[name] = dict(zip(order, pick(inner), strict=True))
         return out
 
 
-_NO_DEFAULT = object()
+def _picker(names: tuple[Any, ...]) -> Any:
+    """A function taking a dict (or list) to the tuple of its values under these names (or
+    at these places), in order."""
+    if len(names) == 1:
+        only = names[0]
+        return lambda d: (d[only],)
+    return itemgetter(*names)
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -195,13 +220,13 @@ class _ListReader:
         table = self.resource.model.__table__  # type: ignore[attr-defined]
         self.columns = list(table.columns)
         self.names = [c.key for c in self.columns] + list(self.resource.links)
-        self.writer = RowWriter(self.resource.read, set(self.names))
+        self.writer = RowWriter(self.resource.read, self.names)
 
     def page(self, q: Any, sort: str) -> tuple[dict[str, Any], str | None] | None:
         """The page's JSON-ready values and next cursor, or None for the usual path."""
         dialect = self.engine.dialect
-        _base, stmt, keyset = page_query(self.resource, q, sort)
-        stmt = row_columns(stmt, self.resource, dialect.name)
+        start = row_select(self.resource, dialect.name)
+        _base, stmt, keyset = page_query(self.resource, q, sort, start)
         key = stmt._generate_cache_key()
         if key is None:
             return None
@@ -227,10 +252,11 @@ class _ListReader:
                     (i, p) for i, p in enumerate(
                         _processors(self.engine, self.columns, cur.description))
                     if p is not None]
-                ids = _IDS.process_result_value
-                dialect = self.engine.dialect
-                self.processors += [(len(self.columns) + i, lambda v: ids(v, dialect))
-                                    for i in range(len(self.resource.links))]
+                # Link ids come as JSON text from SQLite, which goes into the page as it
+                # is, and as lists from PostgreSQL (psycopg decodes json).
+                if self.engine.dialect.name == "sqlite":
+                    self.processors += [(len(self.columns) + i, orjson.Fragment)
+                                        for i in range(len(self.resource.links))]
             cur.close()
         finally:
             conn.close()
@@ -238,18 +264,19 @@ class _ListReader:
 
     def _page(self, rows: Sequence[Any], limit: int,
               keyset: Keyset) -> tuple[dict[str, Any], str | None]:
-        names, processors, writer, on = self.names, self.processors or [], self.writer, today()
+        processors, writer, on = self.processors or [], self.writer, today()
         items = []
         for row in rows[:limit]:
             values = list(row)
             for i, process in processors:
                 values[i] = process(values[i])
-            items.append(dict(zip(names, values, strict=True)))
+            items.append(values)
         next_cursor = None
         if len(rows) > limit and items:
             last = items[-1]
-            next_cursor = keyset.cursor_for(last[keyset.key.column.key], last["id"])
-        page = {"items": [writer.values(item, on) for item in items],
+            sort_at = self.names.index(keyset.key.column.key)
+            next_cursor = keyset.cursor_for(last[sort_at], last[self.names.index("id")])
+        page = {"items": [writer.values(values, on) for values in items],
                 "next_cursor": next_cursor, "total": None}
         return page, next_cursor
 
