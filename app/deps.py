@@ -6,11 +6,12 @@ admits the route, and it is committed when the route returns.
 """
 
 import asyncio
+import functools
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
@@ -24,6 +25,9 @@ from app.trust import audit, idempotency
 from app.trust.auth import authenticate, require
 from app.trust.etags import check_if_match, etag_of
 from app.trust.keys import Principal, Role
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _engines(request: Request) -> Engines:
@@ -71,6 +75,7 @@ class Write:
     request: Request
     response: Response
     claim: idempotency.Claim | None
+    inline: bool = False  # run the route on the event loop (SQLite), not in the thread pool
 
     def audit(self, record_type: str, record_id: int, action: str,
               before: BaseModel | dict[str, Any] | None,
@@ -144,7 +149,7 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
                 if claim is not None:
                     await run_in_threadpool(request.app.state.idempotency.check, session,
                                             who, claim)
-                yield Write(session, who, request, response, claim)
+                yield Write(session, who, request, response, claim, inline=sqlite)
                 if sqlite:
                     _finish(session, request)
                 else:
@@ -154,6 +159,22 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
 
     write_context.required_role = role  # type: ignore[attr-defined]
     return write_context
+
+
+def writes(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Run a write route where its transaction runs: on SQLite on the event loop, like
+    the commit (the route holds the one write connection and does a few milliseconds of
+    local I/O; two thread-pool hand-offs, for the route and for validating its answer,
+    cost more than that), on PostgreSQL in the thread pool, as it waits on the server.
+    The route must take its `Write` as a keyword, as FastAPI passes every parameter."""
+
+    @functools.wraps(endpoint)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if any(isinstance(v, Write) and v.inline for v in kwargs.values()):
+            return endpoint(*args, **kwargs)
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return run
 
 
 AnalystWrite = Annotated[Write, Depends(_writer(Role.analyst), scope="function")]

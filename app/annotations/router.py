@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.annotations import schemas as s
 from app.annotations import service
-from app.deps import AnalystWrite, ReadSession, Write
+from app.deps import AnalystWrite, ReadSession, Write, writes
 from app.errors import Forbidden, problem_responses
 from app.models import Annotation
 from app.pagination import Page, set_link_header
@@ -51,6 +51,7 @@ def list_annotations(
 
 
 @router.post("", status_code=201, responses=problem_responses(400, 409, 422))
+@writes
 def create_annotation(body: s.AnnotationCreate, w: AnalystWrite) -> s.AnnotationRead:
     """Annotate a record, a span of a document's text, or reply to an annotation; the
     key's name becomes the author."""
@@ -82,6 +83,7 @@ def _author_and_version(w: Write) -> service.Guard:
 
 
 @router.patch("/{id}", responses=problem_responses(400, 404, 409, 422))
+@writes
 def update_annotation(
     id: AnnotationId, body: s.AnnotationUpdate, w: AnalystWrite
 ) -> s.AnnotationRead:
@@ -93,6 +95,7 @@ def update_annotation(
 
 @router.delete("/{id}", status_code=204, response_class=Response,
                responses={204: {"description": "Deleted."}, **problem_responses(404, 409, 422)})
+@writes
 def delete_annotation(id: AnnotationId, w: AnalystWrite) -> Response:
     """Delete an annotation that has no replies (its author or an admin)."""
     before = service.remove(w.session, id, _author_and_version(w))

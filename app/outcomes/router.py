@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from app.deps import AnalystWrite, EditorWrite, ReadSession
+from app.deps import AnalystWrite, EditorWrite, ReadSession, writes
 from app.errors import problem_responses
 from app.outcomes import schemas as s
 from app.outcomes import service
@@ -26,6 +26,7 @@ def list_resolutions(id: PredictionId, session: ReadSession) -> s.History[s.Reso
 
 
 @router.post(f"{BASE}/resolutions", tags=["outcomes"], status_code=201, responses=WRITE)
+@writes
 def resolve_prediction(
     id: PredictionId, body: s.ResolutionCreate, w: EditorWrite
 ) -> s.ResolutionRead:
@@ -53,6 +54,7 @@ def list_forecasts(id: PredictionId, session: ReadSession) -> s.History[s.Foreca
 
 
 @router.post(f"{BASE}/forecasts", tags=["outcomes"], status_code=201, responses=WRITE)
+@writes
 def create_forecast(id: PredictionId, body: s.ForecastCreate, w: AnalystWrite) -> s.ForecastRead:
     """Add an analyst's probability; it ends the same analyst's previous forecast."""
     created = service.add_forecast(w.session, id, body)
@@ -69,6 +71,7 @@ def list_condition_checks(
 
 
 @router.post(f"{BASE}/condition-checks", tags=["outcomes"], status_code=201, responses=WRITE)
+@writes
 def create_condition_check(
     id: PredictionId, body: s.ConditionCheckCreate, w: EditorWrite
 ) -> s.ConditionCheckRead:
@@ -89,6 +92,7 @@ def list_status_changes(
 @router.post(
     "/recommendations/{id}/status-changes", tags=["outcomes"], status_code=201, responses=WRITE
 )
+@writes
 def create_status_change(
     id: RecommendationId, body: s.StatusChangeCreate, w: EditorWrite
 ) -> s.StatusChangeRead:

@@ -75,7 +75,7 @@ class KeyVerifier:
         self._last_noted: dict[int, float] = {}
         self._lock = threading.Lock()
 
-    def verify(self, read: Engine, write: Engine, key: str) -> Principal | None:
+    def verify(self, read: Engine, key: str) -> Principal | None:
         """The key's principal, or None when the key is unknown, malformed or revoked."""
         public_id = _public_id(key)
         if public_id is None:
@@ -90,15 +90,20 @@ class KeyVerifier:
             return None
         if row.revoked_at is not None:
             return None
-        self._note_use(write, row.id)
         return Principal(key_id=row.id, name=row.name, role=Role(row.role))
 
-    def _note_use(self, write: Engine, key_id: int) -> None:
+    def use_due(self, key_id: int) -> bool:
+        """Whether the key's `last_used_at` is due to be written (and, if so, it is now
+        noted as written: concurrent requests of the same key write it once)."""
         now = time.monotonic()
         with self._lock:
             if now - self._last_noted.get(key_id, -LAST_USED_EVERY_S) < LAST_USED_EVERY_S:
-                return
+                return False
             self._last_noted[key_id] = now
+        return True
+
+    def note_use(self, write: Engine, key_id: int) -> None:
+        """Write the key's `last_used_at`."""
         with Session(write) as session:
             session.execute(update(ApiKey).where(col(ApiKey.id) == key_id)
                             .values(last_used_at=utcnow()))

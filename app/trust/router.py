@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from app.deps import AdminWrite, ReadSession
+from app.deps import AdminWrite, ReadSession, writes
 from app.errors import BadRequest, NotFound, problem_responses
 from app.models import ApiKey
 from app.pagination import Page, set_link_header
@@ -36,6 +36,7 @@ def list_keys(session: ReadSession, q: Annotated[KeyQuery, Query()]) -> list[Key
 
 
 @router.post("/keys", status_code=201, responses=problem_responses(400, 409, 422))
+@writes
 def create_key(body: KeyCreate, w: AdminWrite) -> KeyCreated:
     """Create a key; the response is the only place its secret ever appears. Does not take
     `Idempotency-Key` (a replay would have to store the secret)."""
@@ -66,6 +67,7 @@ def get_key(id: KeyId, session: ReadSession, response: Response) -> KeyRead:
 
 @router.delete("/keys/{id}", status_code=204, response_class=Response,
                responses={204: {"description": "Revoked."}, **problem_responses(404, 409, 422)})
+@writes
 def revoke_key(id: KeyId, w: AdminWrite) -> Response:
     """Revoke a key: it stops working at once and stays listed, marked revoked."""
     row = w.session.get(ApiKey, id, with_for_update=True)
