@@ -133,11 +133,11 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         claim: Annotated[idempotency.Claim | None, Depends(idempotency.claim)],
     ) -> AsyncIterator[Write]:
         """The write's transaction. Opening the session does no I/O; the idempotency
-        check and the route run in the thread pool. On SQLite the commit follows on the
-        event loop (WAL with synchronous=NORMAL: no fsync, well under a millisecond), so
-        the one write connection is held for one thread-pool trip instead of two; on
-        PostgreSQL the commit waits on the server, in the thread pool. Closing the session
-        rolls back a write that failed (or whose client went away) before the commit."""
+        check runs in the thread pool. On SQLite the route (see `writes`) and the commit
+        follow on the event loop (WAL with synchronous=NORMAL: no fsync, well under a
+        millisecond). On PostgreSQL a `writes` route commits in its own thread, and any
+        other write commits here, in the thread pool. Closing the session rolls back a
+        write that failed (or whose client went away) before the commit."""
         who = require(principal, role)
         engine = _engines(request).write
         sqlite = engine.dialect.name == "sqlite"
@@ -150,7 +150,9 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
                     await run_in_threadpool(request.app.state.idempotency.check, session,
                                             who, claim)
                 yield Write(session, who, request, response, claim, inline=sqlite)
-                if sqlite:
+                if session.info.get("committed"):
+                    pass
+                elif sqlite:
                     _finish(session, request)
                 else:
                     await run_in_threadpool(_finish, session, request)
@@ -162,19 +164,33 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
 
 
 def writes(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """Run a write route where its transaction runs: on SQLite on the event loop, like
-    the commit (the route holds the one write connection and does a few milliseconds of
-    local I/O; two thread-pool hand-offs, for the route and for validating its answer,
-    cost more than that), on PostgreSQL in the thread pool, as it waits on the server.
-    The route must take its `Write` as a keyword, as FastAPI passes every parameter."""
+    """Run a write route where its transaction runs.
+
+    On SQLite, on the event loop, like the commit: the route holds the one write
+    connection and does a few milliseconds of local I/O, and two thread-pool hand-offs
+    (for the route and for validating its answer) cost more than that. On PostgreSQL, in
+    the thread pool, as it waits on the server, and committed in the same thread: the
+    row locks it took (on shared score rollups, say) are released before the hand-off
+    back, which under load can wait, instead of after the next one. The route must take
+    its `Write` as a keyword, as FastAPI passes every parameter."""
 
     @functools.wraps(endpoint)
     async def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        if any(isinstance(v, Write) and v.inline for v in kwargs.values()):
+        w = next((v for v in kwargs.values() if isinstance(v, Write)), None)
+        if w is None:
+            return await run_in_threadpool(endpoint, *args, **kwargs)
+        if w.inline:
             return endpoint(*args, **kwargs)
-        return await run_in_threadpool(endpoint, *args, **kwargs)
+        return await run_in_threadpool(_run_and_commit, endpoint, w, args, kwargs)
 
     return run
+
+
+def _run_and_commit(endpoint: Callable[..., R], w: Write, args: Any, kwargs: Any) -> R:
+    result = endpoint(*args, **kwargs)
+    _finish(w.session, w.request)
+    w.session.info["committed"] = True
+    return result
 
 
 AnalystWrite = Annotated[Write, Depends(_writer(Role.analyst), scope="function")]

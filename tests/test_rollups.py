@@ -1,7 +1,9 @@
 """Score rollups always equal a full recomputation, whatever writes happened."""
 
+import asyncio
 import random
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -11,7 +13,7 @@ from app.scoring import rollups
 from app.scoring import schemas as s
 from app.scoring import service as scoring_service
 from app.scoring.service import scores
-from tests.helpers import match
+from tests.helpers import bearer, match
 
 DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
 
@@ -92,6 +94,38 @@ def test_rollups_follow_random_writes(seeded: Engines, client: TestClient) -> No
     assert current, "the walk resolved nothing"
     assert_rollups_match_recomputation(seeded)
     assert_track_records_match_live(client, [1, 2, analyst])
+
+
+def test_rollups_stay_exact_under_concurrent_resolutions(
+    seeded: Engines, client: TestClient, keys: dict[str, str]
+) -> None:
+    """Resolutions and then corrections of 24 predictions, all sent at once (on
+    PostgreSQL each in a thread and a transaction of its own, every one moving the shared
+    rows of the "all" group), all succeed, and the rollups still equal a full
+    recomputation."""
+    ids = [client.post("/v1/predictions", json={
+        "report_id": 1, "analyst_id": 1 + i % 2, "statement": f"Event {i} happens.",
+        "probability": round(0.05 + i / 30, 3), "topic_ids": [1 + i % 5],
+        "actor_ids": [1 + i % 7]}).json()["id"] for i in range(24)]
+
+    async def send_all() -> None:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://ledger",
+                                     headers=bearer(keys["editor"])) as http:
+            first = await asyncio.gather(*(http.post(
+                f"/v1/predictions/{p}/resolutions",
+                json={"outcome": "true", "outcome_known_on": "2026-01-01"}) for p in ids))
+            assert [r.status_code for r in first] == [201] * len(ids)
+            second = await asyncio.gather(*(http.post(
+                f"/v1/predictions/{p}/resolutions",
+                json={"outcome": "false", "outcome_known_on": "2026-01-02",
+                      "supersedes_id": r.json()["id"], "rationale": "Misread."})
+                for p, r in zip(ids, first, strict=True)))
+            assert [r.status_code for r in second] == [201] * len(ids)
+
+    asyncio.run(send_all())
+    assert_rollups_match_recomputation(seeded)
+    assert_track_records_match_live(client, [1, 2])
 
 
 def assert_track_records_match_live(client: TestClient, analysts: list[int]) -> None:
