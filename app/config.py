@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         default=24, ge=1, le=24 * 30,
         description="How long a POST's `Idempotency-Key` is remembered per key.",
     )
+    malloc_arenas: int = Field(
+        default=2, ge=0, le=64,
+        description="Memory arenas the C allocator may keep (glibc); each worker thread "
+        "would otherwise get one, which holds on to what it once used. 0 leaves the "
+        "allocator's default.",
+    )
     seed_file: Path = Field(
         default=PROJECT_ROOT / "seeds" / "ledger.yaml",
         description="The curated seed file `seed` loads.",
