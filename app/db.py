@@ -26,15 +26,25 @@ MAX_CONNECTIONS = 48
 
 @dataclass(frozen=True)
 class Engines:
-    """A reader engine and a writer engine (the same one on PostgreSQL)."""
+    """A reader engine and a writer engine (the same one on PostgreSQL), and on SQLite a
+    reader for the event loop."""
 
     read: Engine
     write: Engine
+    loop_read: Engine | None = None
+
+    @property
+    def loop(self) -> Engine:
+        """The engine for reads done on the event loop, each one synchronous from
+        checkout to return (the fast path's, the key lookup on SQLite). On SQLite it has
+        a pool of its own: the readers' pool can be taken up by requests that hold a
+        connection until their response is sent, and the event loop waiting for one of
+        those would wait for itself."""
+        return self.loop_read or self.read
 
     def dispose(self) -> None:
-        self.read.dispose()
-        if self.write is not self.read:
-            self.write.dispose()
+        for engine in {id(e): e for e in (self.read, self.write, self.loop_read) if e}.values():
+            engine.dispose()
 
 
 def _ensure_math_functions(dbapi_conn: Any) -> None:
@@ -46,7 +56,8 @@ def _ensure_math_functions(dbapi_conn: Any) -> None:
         dbapi_conn.create_function("floor", 1, math.floor, deterministic=True)
 
 
-def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int) -> Engine:
+def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int,
+                   max_overflow: int | None = None) -> Engine:
     """A SQLite engine with WAL, foreign keys, busy timeout and explicit BEGINs.
 
     The writer engine holds one connection and begins IMMEDIATE, so writes queue in
@@ -58,7 +69,8 @@ def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int) -> E
         connect_args={"check_same_thread": False},
         poolclass=QueuePool,
         pool_size=1 if writer else pool_size,
-        max_overflow=0 if writer else max(0, MAX_CONNECTIONS - pool_size),
+        max_overflow=0 if writer else (max(0, MAX_CONNECTIONS - pool_size)
+                                       if max_overflow is None else max_overflow),
         pool_timeout=max(busy_ms / 1000, 1),
         # The most recently used connection first: its page cache holds what the last
         # requests read (first in, first out spreads them over every cache).
@@ -101,6 +113,10 @@ def build_engines(url: str) -> Engines:
         return Engines(
             read=_sqlite_engine(url, writer=False, **opts),
             write=_sqlite_engine(url, writer=True, **opts),
+            # One connection does: every use returns it before the loop moves on (the
+            # overflow only covers a use that a bug left open).
+            loop_read=_sqlite_engine(url, writer=False, pool_size=1, max_overflow=2,
+                                     busy_ms=settings.sqlite_busy_timeout_ms),
         )
     engine = create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size,
                            max_overflow=max(0, MAX_CONNECTIONS - settings.db_pool_size))

@@ -125,6 +125,17 @@ def _finish(session: Session, request: Request) -> None:
     session.commit()
 
 
+def _open(request: Request, session: Session, who: Principal,
+          claim: idempotency.Claim | None, begin: bool) -> None:
+    """Start a write in a worker thread: on SQLite take the write lock (BEGIN IMMEDIATE
+    waits up to the busy timeout while another process writes: never on the event
+    loop), then check the idempotency claim."""
+    if begin:
+        session.connection()
+    if claim is not None:
+        request.app.state.idempotency.check(session, who, claim)
+
+
 def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
     async def write_context(
         request: Request,
@@ -132,12 +143,13 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         principal: Annotated[Principal | None, Depends(authenticate)],
         claim: Annotated[idempotency.Claim | None, Depends(idempotency.claim)],
     ) -> AsyncIterator[Write]:
-        """The write's transaction. Opening the session does no I/O; the idempotency
-        check runs in the thread pool. On SQLite the route (see `writes`) and the commit
-        follow on the event loop (WAL with synchronous=NORMAL: no fsync, well under a
-        millisecond). On PostgreSQL a `writes` route commits in its own thread, and any
-        other write commits here, in the thread pool. Closing the session rolls back a
-        write that failed (or whose client went away) before the commit."""
+        """The write's transaction. On SQLite it begins in the thread pool, taking the
+        database's write lock there, with the idempotency check; a `writes` route and the
+        commit then follow on the event loop (WAL with synchronous=NORMAL: no fsync, well
+        under a millisecond), and any other route in the thread pool. On PostgreSQL a
+        `writes` route commits in its own thread, and any other write commits here, in the
+        thread pool. Closing the session rolls back a write that failed before the commit
+        (or whose client went away before the route ran)."""
         who = require(principal, role)
         engine = _engines(request).write
         sqlite = engine.dialect.name == "sqlite"
@@ -146,9 +158,8 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         async with writer_queue(request) if sqlite else nullcontext():
             session = AuditedSession(engine, expire_on_commit=False)
             try:
-                if claim is not None:
-                    await run_in_threadpool(request.app.state.idempotency.check, session,
-                                            who, claim)
+                if sqlite or claim is not None:
+                    await run_in_threadpool(_open, request, session, who, claim, sqlite)
                 yield Write(session, who, request, response, claim, inline=sqlite)
                 if session.info.get("committed"):
                     pass
@@ -164,11 +175,12 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
 
 
 def writes(endpoint: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """Run a write route where its transaction runs.
+    """Run a write route where its transaction runs. For routes whose work is bounded
+    (one record and what hangs on it), not ones that can touch any number of records.
 
-    On SQLite, on the event loop, like the commit: the route holds the one write
-    connection and does a few milliseconds of local I/O, and two thread-pool hand-offs
-    (for the route and for validating its answer) cost more than that. On PostgreSQL, in
+    On SQLite, on the event loop, like the commit: the write lock is already held, the
+    route does a few milliseconds of local I/O, and two thread-pool hand-offs (for the
+    route and for validating its answer) would cost more than that. On PostgreSQL, in
     the thread pool, as it waits on the server, and committed in the same thread: the
     row locks it took (on shared score rollups, say) are released before the hand-off
     back, which under load can wait, instead of after the next one. The route must take

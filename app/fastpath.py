@@ -248,15 +248,16 @@ class _ListReader:
             cur.execute(plan.sql, params)
             rows = cur.fetchall()
             if self.processors is None:
-                self.processors = [
+                processors = [
                     (i, p) for i, p in enumerate(
                         _processors(self.engine, self.columns, cur.description))
                     if p is not None]
                 # Link ids come as JSON text from SQLite, which goes into the page as it
                 # is, and as lists from PostgreSQL (psycopg decodes json).
                 if self.engine.dialect.name == "sqlite":
-                    self.processors += [(len(self.columns) + i, orjson.Fragment)
-                                        for i in range(len(self.resource.links))]
+                    processors += [(len(self.columns) + i, orjson.Fragment)
+                                   for i in range(len(self.resource.links))]
+                self.processors = processors
             cur.close()
         finally:
             conn.close()
@@ -286,14 +287,14 @@ def _prepare(stmt: Any, key: Any, engine: Engine) -> _Prepared | None:
     list rendered at each execution)."""
     dialect = engine.dialect
     compiled = stmt.compile(dialect=dialect, cache_key=key)
-    if compiled.post_compile_params or compiled.literal_execute_params:
-        return None
-    escaped = compiled.escaped_bind_names or {}
+    if (compiled.post_compile_params or compiled.literal_execute_params
+            or compiled.escaped_bind_names):
+        return None  # escaped names would not match positiontup's: compiled each time
     binds = []
     for bind, name in compiled.bind_names.items():
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
-            binds.append((escaped.get(name, name), process))
+            binds.append((name, process))
     positional = list(compiled.positiontup) if compiled.positional else None
     return _Prepared(compiled, compiled.string, positional, binds)
 
@@ -363,7 +364,7 @@ class FastReads:
 
     def _item(self, scope: Scope, resource: Resource,
               record_id: int) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
-        engine: Engine = scope["app"].state.engines.read
+        engine: Engine = scope["app"].state.engines.loop
         reader = self.readers.get(resource.plural)
         if reader is None:
             reader = self.readers[resource.plural] = item_reader(engine, resource)
@@ -383,7 +384,7 @@ class FastReads:
             return None
         q = resource.query.model_validate(params)
         sort = q.sort if "sort" in params else resource.default_sort(q)  # type: ignore[attr-defined]
-        engine: Engine = scope["app"].state.engines.read
+        engine: Engine = scope["app"].state.engines.loop  # PostgreSQL: the reader, in a thread
         answer = None
         if not q.count:  # a count is a second statement: in one transaction, the usual way
             reader = self.lists.get(resource.plural)

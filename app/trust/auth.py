@@ -69,7 +69,7 @@ async def authenticate(request: Request) -> Principal | None:
         engines: Engines = request.app.state.engines
         verifier = _verifier(request)
         if engines.read.dialect.name == "sqlite":
-            principal = verifier.verify(engines.read, key.strip())
+            principal = verifier.verify(engines.loop, key.strip())
         else:
             principal = await run_in_threadpool(verifier.verify, engines.read, key.strip())
         if principal is None:
