@@ -3,17 +3,20 @@
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
 
 from app.config import Settings
 from app.db import Engines
 from app.main import create_app
-from app.models import AuditEvent
+from app.models import ApiKey, AuditEvent, IdempotencyRecord
+from app.trust import idempotency
 from tests.helpers import bearer, match
 from tests.test_seed import row_counts
 
@@ -276,6 +279,34 @@ def test_idempotency_keys_expire(seeded: Engines, engines: Engines, keys: dict[s
                          {"t": "2000-01-01 00:00:00.000000"})
         second = c.post("/v1/topics", json={"name": "Expiring"})
         assert second.status_code == 201 and second.json()["id"] != first["id"]
+
+
+def test_the_purge_passes_over_records_another_write_holds(
+    engines: Engines, keys: dict[str, str]
+) -> None:
+    """On PostgreSQL a write reusing an expired key deletes its record itself; the purge
+    in a concurrent write skips that record instead of waiting for it (which could close
+    a deadlock with the score rollups' lock). Unheld expired records go."""
+    if engines.write.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    old = datetime(2000, 1, 1, tzinfo=UTC)
+    with Session(engines.write) as session:
+        key_id = session.scalars(select(ApiKey.id)).first()
+        for name in ("held", "free"):
+            session.add(IdempotencyRecord(key_id=key_id, idempotency_key=name, fingerprint="f",
+                                          status_code=201, body="{}", created_at=old))
+        session.commit()
+    store = idempotency.Store(ttl_hours=1)
+    with Session(engines.write) as holder, Session(engines.write) as purger:
+        holder.execute(select(IdempotencyRecord).where(
+            IdempotencyRecord.idempotency_key == "held").with_for_update())
+        purger.execute(text("SET LOCAL lock_timeout = '2s'"))
+        store.purge(purger)  # with the wait, this fails after 2 s
+        purger.commit()
+        holder.rollback()
+    with Session(engines.read) as session:
+        left = session.scalars(select(IdempotencyRecord.idempotency_key)).all()
+    assert left == ["held"]
 
 
 def test_key_creation_refuses_an_idempotency_key(

@@ -11,12 +11,13 @@ import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import delete
-from sqlmodel import Session, col
+from sqlalchemy import delete, select, tuple_
+from sqlmodel import Session
 
 from app.errors import BadRequest, UnprocessableContent
 from app.models import IdempotencyRecord
@@ -102,5 +103,19 @@ class Store:
         now = time.monotonic()
         if now - self._last_purge > PURGE_EVERY_S:
             self._last_purge = now
-            session.execute(delete(IdempotencyRecord).where(
-                col(IdempotencyRecord.created_at) < utcnow() - self.ttl))
+            self.purge(session)
+
+    def purge(self, session: Session) -> None:
+        """Delete the expired records. On PostgreSQL, those that no other transaction
+        holds: a write reusing an expired key deletes its record itself, and waiting for
+        it here, in a write that may hold the score rollups' turn that write waits for,
+        would deadlock."""
+        r: Any = IdempotencyRecord
+        expired = r.created_at < utcnow() - self.ttl
+        if session.get_bind().dialect.name != "postgresql":
+            session.execute(delete(IdempotencyRecord).where(expired))
+            return
+        free = (select(r.key_id, r.idempotency_key).where(expired)
+                .with_for_update(skip_locked=True))
+        session.execute(delete(IdempotencyRecord).where(
+            tuple_(r.key_id, r.idempotency_key).in_(free)))
