@@ -2,7 +2,7 @@
 
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +45,22 @@ class Engines:
     def dispose(self) -> None:
         for engine in {id(e): e for e in (self.read, self.write, self.loop_read) if e}.values():
             engine.dispose()
+
+
+def fetch_raw(engine: Engine, sql: str, params: Any) -> tuple[Sequence[Any], Any]:
+    """Run one statement on a pooled connection's DBAPI cursor, past SQLAlchemy's
+    execution layer (for hot reads whose SQL is prepared once): the rows, as the driver
+    returns them, and the cursor's description."""
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        description = cur.description
+        cur.close()
+    finally:
+        conn.close()
+    return rows, description
 
 
 def _ensure_math_functions(dbapi_conn: Any) -> None:

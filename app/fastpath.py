@@ -42,6 +42,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.claims.status import today
 from app.crud import Resource, link_sql, list_page, page_query, row_select
+from app.db import fetch_raw
 from app.errors import AppError
 from app.pagination import Keyset, Page
 from app.schemas import MAX_ID
@@ -68,18 +69,12 @@ class _ItemReader:
 
     def read(self, engine: Engine, record_id: int) -> dict[str, Any] | None:
         params: Any = (record_id,) if self.positional else {"id": record_id}
-        conn = engine.raw_connection()
-        try:
-            cur = conn.cursor()
-            cur.execute(self.sql, params)
-            row = cur.fetchone()
-            if self.processors is None:
-                self.processors = _processors(engine, self.columns, cur.description)
-            cur.close()
-        finally:
-            conn.close()
-        if row is None:
+        rows, description = fetch_raw(engine, self.sql, params)
+        if self.processors is None:
+            self.processors = _processors(engine, self.columns, description)
+        if not rows:
             return None
+        row = rows[0]
         n = len(self.columns)
         values = {c.key: (p(v) if p else v)
                   for c, p, v in zip(self.columns, self.processors, row[:n], strict=True)}
@@ -242,25 +237,17 @@ class _ListReader:
         return self._page(rows, q.limit, keyset)
 
     def _fetch(self, plan: _Prepared, params: Any) -> Sequence[Any]:
-        conn = self.engine.raw_connection()
-        try:
-            cur = conn.cursor()
-            cur.execute(plan.sql, params)
-            rows = cur.fetchall()
-            if self.processors is None:
-                processors = [
-                    (i, p) for i, p in enumerate(
-                        _processors(self.engine, self.columns, cur.description))
-                    if p is not None]
-                # Link ids come as JSON text from SQLite, which goes into the page as it
-                # is, and as lists from PostgreSQL (psycopg decodes json).
-                if self.engine.dialect.name == "sqlite":
-                    processors += [(len(self.columns) + i, orjson.Fragment)
-                                   for i in range(len(self.resource.links))]
-                self.processors = processors
-            cur.close()
-        finally:
-            conn.close()
+        rows, description = fetch_raw(self.engine, plan.sql, params)
+        if self.processors is None:
+            processors = [
+                (i, p) for i, p in enumerate(_processors(self.engine, self.columns, description))
+                if p is not None]
+            # Link ids come as JSON text from SQLite, which goes into the page as it is,
+            # and as lists from PostgreSQL (psycopg decodes json).
+            if self.engine.dialect.name == "sqlite":
+                processors += [(len(self.columns) + i, orjson.Fragment)
+                               for i in range(len(self.resource.links))]
+            self.processors = processors
         return rows
 
     def _page(self, rows: Sequence[Any], limit: int,

@@ -17,6 +17,7 @@ from functools import lru_cache
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
+from app.db import fetch_raw
 from app.models import ApiKey
 from app.types import utcnow
 
@@ -84,17 +85,10 @@ class KeyVerifier:
         public_id = _public_id(key)
         if public_id is None:
             return None
-        conn = read.raw_connection()
-        try:
-            cur = conn.cursor()
-            cur.execute(_lookup_sql(read.dialect.paramstyle), (public_id,))
-            row = cur.fetchone()
-            cur.close()
-        finally:
-            conn.close()
-        if row is None:
+        rows, _ = fetch_raw(read, _lookup_sql(read.dialect.paramstyle), (public_id,))
+        if not rows:
             return None
-        key_id, name, role, secret_hash, revoked_at = row
+        key_id, name, role, secret_hash, revoked_at = rows[0]
         if not hmac.compare_digest(secret_hash, hash_key(key)) or revoked_at is not None:
             return None
         return Principal(key_id=key_id, name=name, role=Role(role))
