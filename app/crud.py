@@ -69,7 +69,8 @@ class Resource:
     slug_source: str = "name"
     after_write: Callable[[Session, Any], None] = lambda _s, _row: None
     default_sort: Callable[[Any], str] = lambda _q: "id"
-    # The predictions whose scores a change to this record can move (see scoring.rollups).
+    # The predictions whose scores a change to this record can move (see scoring.rollups):
+    # a condition on predictions, or one prediction's id.
     score_scope: Callable[[int], Any] | None = None
     scored_on_create: bool = False
     search_type: str | None = None  # indexed for full-text search under this type

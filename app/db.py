@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
@@ -61,6 +61,29 @@ def fetch_raw(engine: Engine, sql: str, params: Any) -> tuple[Sequence[Any], Any
     finally:
         conn.close()
     return rows, description
+
+
+@lru_cache(maxsize=64)
+def _marks(sql: str, paramstyle: str) -> str:
+    return sql if paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def run_raw(connection: Connection, sql: str, params: Any = (), *,
+            many: bool = False) -> list[Any]:
+    """Run one statement, written with `?` marks, on the DBAPI cursor of a connection in
+    a transaction (a write's, whose ORM changes are flushed), past SQLAlchemy's execution
+    layer: for hot statements of the write path whose SQL is fixed. Returns the rows as
+    the driver gives them (none for `many`, which runs `executemany`)."""
+    cur = connection.connection.cursor()
+    try:
+        sql = _marks(sql, connection.dialect.paramstyle)
+        if many:
+            cur.executemany(sql, params)
+            return []
+        cur.execute(sql, params)
+        return list(cur.fetchall()) if cur.description else []
+    finally:
+        cur.close()
 
 
 def _ensure_math_functions(dbapi_conn: Any) -> None:

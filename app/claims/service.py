@@ -3,7 +3,7 @@
 from typing import Any
 
 from sqlalchemy import Select, or_
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app.claims import schemas as s
 from app.claims.links import (
@@ -93,7 +93,7 @@ predictions = Resource(
     slug_source="statement", nullable_sorts=("resolve_by",),
     after_write=sync_initial_forecast,
     default_sort=lambda q: "resolve_by" if q.status == "due" else "id",
-    score_scope=lambda i: col(Prediction.id) == i, scored_on_create=True,
+    score_scope=lambda i: i, scored_on_create=True,
     search_type="prediction",
     links={"actor_ids": prediction_actors, "topic_ids": prediction_topics,
            "event_ids": prediction_events},

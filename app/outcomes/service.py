@@ -4,7 +4,7 @@ import statistics
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from app.claims.status import today
@@ -77,7 +77,7 @@ def list_resolutions(session: Session, prediction_id: int) -> list[s.ResolutionR
 
 def resolve(session: Session, prediction_id: int, body: s.ResolutionCreate) -> s.ResolutionRead:
     """Append a resolution (or a correction of the current one) and update the prediction."""
-    with rollups.track(session, col(Prediction.id) == prediction_id):
+    with rollups.track(session, prediction_id):
         return _resolve(session, prediction_id, body)
 
 
@@ -124,7 +124,7 @@ def check_condition(
     session: Session, prediction_id: int, body: s.ConditionCheckCreate
 ) -> s.ConditionCheckRead:
     """Record whether the condition held; `not_met` makes the prediction void."""
-    with rollups.track(session, col(Prediction.id) == prediction_id):
+    with rollups.track(session, prediction_id):
         return _check_condition(session, prediction_id, body)
 
 
@@ -202,7 +202,7 @@ def list_forecasts(session: Session, prediction_id: int) -> list[s.ForecastRead]
 
 def add_forecast(session: Session, prediction_id: int, body: s.ForecastCreate) -> s.ForecastRead:
     """Add a forecaster's probability; it ends that forecaster's previous one."""
-    with rollups.track(session, col(Prediction.id) == prediction_id):
+    with rollups.track(session, prediction_id):
         return _add_forecast(session, prediction_id, body)
 
 
@@ -273,21 +273,28 @@ def _first_update_time(session: Session, prediction: Prediction) -> datetime | N
     )
 
 
+_FORECASTS = (
+    select(col(Forecast.forecaster_id), col(Forecast.probability), col(Forecast.made_at),
+           col(Forecast.valid_to))
+    .where(col(Forecast.prediction_id) == bindparam("prediction_id"))
+    .order_by(col(Forecast.made_at))
+)
+
+
 def refresh_forecast_summary(session: Session, prediction: Prediction) -> None:
-    """Recompute the community median and the author's time-averaged probability."""
-    rows = session.scalars(
-        select(Forecast).where(col(Forecast.prediction_id) == prediction.id)
-        .order_by(col(Forecast.made_at))
-    ).all()
-    current = [f.probability for f in rows if f.valid_to is None]
+    """Recompute the community median and the author's time-averaged probability.
+
+    The caller has flushed its forecasts: they are read on the session's connection with
+    one statement built once (no autoflush, no ORM objects)."""
+    rows = session.connection().execute(_FORECASTS, {"prediction_id": prediction.id}).all()
+    current = [p for _, p, _, valid_to in rows if valid_to is None]
     prediction.community_probability = statistics.median(current) if current else None
-    authors = [f for f in rows if f.forecaster_id == prediction.analyst_id]
     end = (
         datetime.combine(prediction.outcome_known_on, time(), tzinfo=UTC)
         if prediction.outcome_known_on else utcnow()
     )
     prediction.time_averaged_probability = time_average(
-        [(f.made_at, f.probability) for f in authors], end
+        [(made_at, p) for who, p, made_at, _ in rows if who == prediction.analyst_id], end
     )
 
 

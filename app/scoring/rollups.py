@@ -6,18 +6,20 @@ and the difference is added to `score_rollup` in the same transaction. Reading e
 group's scores is then a lookup of at most groups x 12 rows instead of a full scan.
 """
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import astuple
+from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, literal_column, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+import orjson
+from sqlalchemy import delete, func, literal_column, select
 from sqlmodel import Session, col
 
+from app.db import run_raw
 from app.models import Analyst, Prediction, ScoreRollup
 from app.models.claim import prediction_actor, prediction_topic
 from app.scoring.aggregate import (
@@ -42,34 +44,54 @@ SUMS = ("n", "f", "ff", "o", "oo", "fo", "log")
 def contribution(session: Session, where: Any) -> dict[Key, Sums]:
     """The rollup cells of the predictions matching `where`, for every dimension and choice.
 
-    A write touches few predictions, so their rows (with their topic and actor ids, in the
-    same statement) are read once and placed in cells one by one (`row_cell`, the
-    aggregate's rules for a single row). The caller has flushed: the statement runs on the
-    session's connection, past the ORM's execution layer.
+    `where` is a condition on predictions, or one prediction's id (the common case, a
+    statement prepared once). A write touches few predictions, so their rows (with their
+    topic and actor ids, in the same statement) are read once and placed in cells one by
+    one (`row_cell`, the aggregate's rules for a single row). The caller has flushed: the
+    statement runs on the session's connection, past the ORM's execution layer.
     """
-    p: Any = Prediction
     connection = session.connection()
-    topics, actors = _link_columns(connection.dialect.name)
-    rows = connection.execute(
-        select(p.id, p.analyst_id, col(Analyst.organization_id), p.outcome, p.outcome_known_on,
-               p.condition_status, p.probability, p.implied_probability,
-               p.time_averaged_probability, topics, actors)
-        .join(Analyst, col(Analyst.id) == p.analyst_id).where(where)
-    ).all()
+    dialect = connection.dialect.name
+    rows: Sequence[Any]
+    if isinstance(where, int):
+        rows = run_raw(connection, _one_prediction_sql(dialect), (where,))
+    else:
+        p: Any = Prediction
+        topics, actors = _link_columns(dialect)
+        rows = connection.execute(
+            select(p.id, p.analyst_id, col(Analyst.organization_id), p.outcome,
+                   p.outcome_known_on, p.condition_status, p.probability,
+                   p.implied_probability, p.time_averaged_probability, topics, actors)
+            .join(Analyst, col(Analyst.id) == p.analyst_id).where(where)
+        ).all()
     out: dict[Key, Sums] = defaultdict(Sums)
     for (_pid, analyst, org, outcome, known, condition, prob, implied, averaged,
          topic_ids, actor_ids) in rows:
         initial = prob if prob is not None else implied
         forecasts = {"initial": initial,
                      "time_averaged": averaged if averaged is not None else initial}
-        groups = {"analyst": [analyst], "organization": [org or 0], "topic": topic_ids,
-                  "actor": actor_ids, "year": [known.year if known else 0], "all": [0]}
+        groups = {"analyst": [analyst], "organization": [org or 0], "topic": _ids(topic_ids),
+                  "actor": _ids(actor_ids), "year": [_year(known)], "all": [0]}
         for choice, forecast in forecasts.items():
             cell, sums = row_cell(outcome, condition, forecast)
             for dimension, keys in groups.items():
                 for key in keys:
                     out[(dimension, choice, key, cell)].add(sums)
     return out
+
+
+def _ids(value: Any) -> list[int]:
+    """Link ids as the driver or IdArray gives them: JSON text, a list, or nothing."""
+    if value is None:
+        return []
+    return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
+
+
+def _year(known: date | str | None) -> int:
+    """The year of a date, from SQLite's text as well (0 for none)."""
+    if not known:
+        return 0
+    return known.year if isinstance(known, date) else int(known[:4])
 
 
 _LINKS: dict[str, tuple[Any, Any]] = {}
@@ -79,10 +101,24 @@ def _link_columns(dialect: str) -> tuple[Any, Any]:
     """A prediction's topic ids and actor ids as two columns (built once per dialect)."""
     if dialect not in _LINKS:
         _LINKS[dialect] = tuple(  # type: ignore[assignment]
-            literal_column(linked_ids_sql(table.name, "prediction_id", other, other, dialect,
-                                          "prediction"), type_=IdArray())
-            for table, other in ((prediction_topic, "topic_id"), (prediction_actor, "actor_id")))
+            literal_column(sql, type_=IdArray()) for sql in _link_sql(dialect))
     return _LINKS[dialect]
+
+
+def _link_sql(dialect: str) -> list[str]:
+    return [linked_ids_sql(table.name, "prediction_id", other, other, dialect, "prediction")
+            for table, other in ((prediction_topic, "topic_id"), (prediction_actor, "actor_id"))]
+
+
+@functools.cache
+def _one_prediction_sql(dialect: str) -> str:
+    """`contribution`'s statement for one prediction, as SQL text with one `?` mark."""
+    topics, actors = _link_sql(dialect)
+    return ("SELECT prediction.id, prediction.analyst_id, analyst.organization_id, "
+            "prediction.outcome, prediction.outcome_known_on, prediction.condition_status, "
+            "prediction.probability, prediction.implied_probability, "
+            f"prediction.time_averaged_probability, {topics}, {actors} FROM prediction "
+            "JOIN analyst ON analyst.id = prediction.analyst_id WHERE prediction.id = ?")
 
 
 def full_contribution(session: Session) -> dict[Key, Sums]:
@@ -114,7 +150,7 @@ def add(session: Session, where: Any) -> None:
 def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> None:
     """Add after - before to the stored rollups: one upsert of every moved row, then the
     removal of rows left counting nothing."""
-    moved: list[dict[str, Any]] = []
+    moved: list[tuple[Any, ...]] = []
     emptied: list[Key] = []
     empty = Sums()
     # In key order, so concurrent writers (PostgreSQL) lock shared rows in the same order
@@ -123,8 +159,7 @@ def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> 
         old, new = _sums(before.get(key, empty)), _sums(after.get(key, empty))
         delta = [b - a for a, b in zip(old, new, strict=True)]
         if any(delta):
-            moved.append({"dimension": key[0], "choice": key[1], "group_key": key[2],
-                          "cell": key[3], **dict(zip(SUMS, delta, strict=True))})
+            moved.append((*key, *delta))
             if delta[0] < 0:
                 emptied.append(key)
     if not moved:
@@ -136,34 +171,24 @@ def apply(session: Session, before: dict[Key, Sums], after: dict[Key, Sums]) -> 
         # one transaction-scoped lock makes the turns first come, first served (waiters
         # on a row that an upsert changed retry and can be overtaken: p99 of 2 s at 32
         # concurrent resolutions, bench/).
-        connection.execute(_TURN)
-    connection.execute(_upsert(connection.dialect.name), moved)
+        run_raw(connection, _TURN)
+    run_raw(connection, _UPSERT, moved, many=True)
     if emptied:
         # One primary-key probe per row: SQLite scans the whole table for a row-value IN.
-        connection.execute(_PRUNE, [{"k_dimension": k[0], "k_choice": k[1], "k_group": k[2],
-                                     "k_cell": k[3]} for k in sorted(emptied)])
+        run_raw(connection, _PRUNE, sorted(emptied), many=True)
 
 
 _sums = attrgetter(*SUMS)
-_ROLLUP: Any = ScoreRollup.__table__  # type: ignore[attr-defined]
-_PRUNE = _ROLLUP.delete().where(
-    _ROLLUP.c.n == 0, _ROLLUP.c.dimension == bindparam("k_dimension"),
-    _ROLLUP.c.choice == bindparam("k_choice"), _ROLLUP.c.group_key == bindparam("k_group"),
-    _ROLLUP.c.cell == bindparam("k_cell"))
-_UPSERTS: dict[str, Any] = {}
-_TURN = text("SELECT pg_advisory_xact_lock(7235406)")  # a key of the rollups' own
-
-
-def _upsert(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE adding the row's sums (built once per dialect)."""
-    if dialect not in _UPSERTS:
-        table = _ROLLUP
-        upsert: Any = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-        _UPSERTS[dialect] = upsert.on_conflict_do_update(
-            index_elements=[table.c.dimension, table.c.choice, table.c.group_key, table.c.cell],
-            set_={name: table.c[name] + upsert.excluded[name] for name in SUMS},
-        )
-    return _UPSERTS[dialect]
+_KEY = ("dimension", "choice", "group_key", "cell")
+_TURN = "SELECT pg_advisory_xact_lock(7235406)"  # a key of the rollups' own
+# The same SQL on SQLite and PostgreSQL: add each moved row's sums to the stored ones.
+_UPSERT = (
+    f"INSERT INTO score_rollup ({', '.join(_KEY + SUMS)}) "
+    f"VALUES ({', '.join('?' for _ in _KEY + SUMS)}) "
+    f"ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{name} = score_rollup.{name} + excluded.{name}" for name in SUMS))
+_PRUNE = ("DELETE FROM score_rollup WHERE n = 0 AND "
+          + " AND ".join(f"{name} = ?" for name in _KEY))
 
 
 def read(

@@ -29,15 +29,19 @@ def record(
     *,
     actor: str | None = None,
 ) -> None:
-    """Append who did what to which record, with its values before and after."""
-    session.execute(insert(AuditEvent).values(
-        at=utcnow(),
-        key_id=principal.key_id if principal else None,
-        actor=principal.name if principal else (actor or "system"),
-        record_type=record_type,
-        record_id=record_id,
-        action=action,
-        before=snapshot(before),
-        after=snapshot(after),
-    ))
+    """Append who did what to which record, with its values before and after (on the
+    session's connection, with a statement built once)."""
+    session.connection().execute(_INSERT, {
+        "at": utcnow(),
+        "key_id": principal.key_id if principal else None,
+        "actor": principal.name if principal else (actor or "system"),
+        "record_type": record_type,
+        "record_id": record_id,
+        "action": action,
+        "before": snapshot(before),
+        "after": snapshot(after),
+    })
     session.info["audited"] = True
+
+
+_INSERT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
