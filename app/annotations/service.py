@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -75,16 +75,26 @@ def get(session: Session, annotation_id: int) -> s.AnnotationRead:
     return to_read(row, _tags(session, [annotation_id])[annotation_id])
 
 
+_EXISTS = {name: select(literal(1)).where(model.id == bindparam("id"))
+           for name, model in TARGETS.items()}
+
+
+def _exists(session: Session, target_type: str, record_id: int) -> bool:
+    """Whether the record exists: one primary-key probe, no ORM object loaded."""
+    return session.connection().execute(_EXISTS[target_type], {"id": record_id}).first() \
+        is not None
+
+
 def _target(session: Session, body: s.AnnotationCreate) -> tuple[str, int, dict[str, Any]]:
     if (body.target is None) == (body.reply_to_id is None):
         raise Conflict("Give either a target or reply_to_id.")
     if body.reply_to_id is not None:
-        if session.get(Annotation, body.reply_to_id) is None:
+        if not _exists(session, "annotation", body.reply_to_id):
             raise Conflict(f"reply_to_id: no annotation with id {body.reply_to_id}.")
         return "annotation", body.reply_to_id, {}
     target = body.target
     assert target is not None
-    if session.get(TARGETS[target.type], target.id) is None:
+    if not _exists(session, target.type, target.id):
         raise Conflict(f"target: no {target.type} with id {target.id}.")
     if target.selector is None:
         return target.type, target.id, {}
@@ -114,16 +124,20 @@ def create(session: Session, body: s.AnnotationCreate, author: str) -> s.Annotat
                      author=author, **selector)
     session.add(row)
     session.flush()
-    tags = _set_tags(session, row, body.tags)
+    tags = _set_tags(session, row, body.tags, new=True)
     search_index.upsert(session, "annotation", row)
     return to_read(row, tags)
 
 
-def _set_tags(session: Session, row: Annotation, tags: list[str]) -> list[str]:
+def _set_tags(session: Session, row: Annotation, tags: list[str], *,
+              new: bool = False) -> list[str]:
+    """Replace the annotation's tags (a new one has none to remove)."""
     unique = sorted(dict.fromkeys(tags))
-    session.execute(delete(AnnotationTag).where(col(AnnotationTag.annotation_id) == row.id))
-    session.add_all(AnnotationTag(annotation_id=row.id or 0, tag=t) for t in unique)
-    session.flush()
+    if not new:
+        session.execute(delete(AnnotationTag).where(col(AnnotationTag.annotation_id) == row.id))
+    if unique:
+        session.add_all(AnnotationTag(annotation_id=row.id or 0, tag=t) for t in unique)
+        session.flush()
     return unique
 
 

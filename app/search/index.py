@@ -93,22 +93,25 @@ def upsert(session: Session, doc_type: str, row: Any) -> None:
     """(Re)index one record."""
     title, body = compose(session, doc_type, row)
     remove(session, doc_type, row.id)
-    k = key(doc_type, row.id)
-    if session.get_bind().dialect.name == "sqlite":
-        sql = ("INSERT INTO search_document (rowid, doc_type, record_id, title, body) "
-               "VALUES (:k, :t, :i, :title, :body)")
-    else:
-        sql = ("INSERT INTO search_document (key, doc_type, record_id, title, body) "
-               "VALUES (:k, :t, :i, :title, :body)")
-    session.execute(text(sql), {"k": k, "t": doc_type, "i": row.id, "title": title or "",
-                                "body": body or ""})
+    connection = session.connection()
+    connection.execute(_INSERT[connection.dialect.name == "sqlite"],
+                       {"k": key(doc_type, row.id), "t": doc_type, "i": row.id,
+                        "title": title or "", "body": body or ""})
 
 
 def remove(session: Session, doc_type: str, record_id: int) -> None:
     """Drop one record from the index."""
-    column = "rowid" if session.get_bind().dialect.name == "sqlite" else "key"
-    session.execute(text(f"DELETE FROM search_document WHERE {column} = :k"),
-                    {"k": key(doc_type, record_id)})
+    connection = session.connection()
+    connection.execute(_REMOVE[connection.dialect.name == "sqlite"],
+                       {"k": key(doc_type, record_id)})
+
+
+# Built once, by whether the engine is SQLite (whose FTS5 table keys rows by rowid).
+_INSERT = {sqlite: text(f"INSERT INTO search_document ({'rowid' if sqlite else 'key'}, "
+                        "doc_type, record_id, title, body) VALUES (:k, :t, :i, :title, :body)")
+           for sqlite in (True, False)}
+_REMOVE = {sqlite: text(f"DELETE FROM search_document WHERE {'rowid' if sqlite else 'key'} = :k")
+           for sqlite in (True, False)}
 
 
 MODELS: dict[str, Any] = {
