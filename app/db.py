@@ -1,7 +1,11 @@
 """Engines and sessions: SQLite with the pragmas it needs, or PostgreSQL via psycopg 3."""
 
+import asyncio
+import logging
 import math
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +19,8 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from app.config import get_settings
+
+log = logging.getLogger(__name__)
 
 # The most connections one process can want at once: every thread of the pool that runs
 # sync routes (anyio's default limit is 40), the event loop, and headroom. Reader pools
@@ -45,6 +51,21 @@ class Engines:
     def dispose(self) -> None:
         for engine in {id(e): e for e in (self.read, self.write, self.loop_read) if e}.values():
             engine.dispose()
+
+
+def writer_queue(state: Any) -> asyncio.Lock:
+    """The queue, on the running event loop, for the app's one SQLite write connection
+    (`state` is the app's, holding `writer_locks`). Everything the server writes to SQLite
+    takes its turn here, on the event loop rather than in worker threads, which the write
+    holding the connection may need to finish; so a write's turn always finds the
+    connection free."""
+    locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+        state.writer_locks)
+    loop = asyncio.get_running_loop()
+    lock = locks.get(loop)
+    if lock is None:
+        lock = locks[loop] = asyncio.Lock()
+    return lock
 
 
 def fetch_raw(engine: Engine, sql: str, params: Any) -> tuple[Sequence[Any], Any]:
@@ -95,6 +116,11 @@ def _ensure_math_functions(dbapi_conn: Any) -> None:
         dbapi_conn.create_function("floor", 1, math.floor, deterministic=True)
 
 
+# An execution option for a SQLite session's connection: begin without the busy timeout,
+# failing at once when another connection holds the write lock (deps.py).
+NO_WAIT = "policy_ledger_no_wait"
+
+
 def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int,
                    max_overflow: int | None = None) -> Engine:
     """A SQLite engine with WAL, foreign keys, busy timeout and explicit BEGINs.
@@ -125,14 +151,104 @@ def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int,
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
         cur.execute("PRAGMA synchronous=NORMAL")
+        if writer and engine in _QUIET:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
         _ensure_math_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin_sql)
+        if not conn.get_execution_options().get(NO_WAIT):
+            conn.exec_driver_sql(begin_sql)
+            return
+        # Take the lock now or fail at once ("database is locked"), instead of waiting.
+        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            conn.exec_driver_sql(begin_sql)
+        finally:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_ms)}")
 
     return engine
+
+
+class Checkpoints:
+    """SQLite's WAL checkpoints in a background thread, instead of in a committing write.
+
+    By default the commit that takes the write-ahead log past 1,000 pages copies it into
+    the database file: a write that takes tens of ms, on the event loop, while every
+    queued write waits. While this runs, the write connection never checkpoints, and a
+    thread runs a PASSIVE checkpoint (it never waits for, or blocks, readers and
+    writers) every `interval_s` on a reader connection. Stopping hands the job back to
+    SQLite. A no-op on PostgreSQL, or with an interval of 0.
+    """
+
+    def __init__(self, engines: Engines, interval_s: float) -> None:
+        self.engines, self.interval_s = engines, interval_s
+        self.active = interval_s > 0 and engines.write.dialect.name == "sqlite"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if not self.active:
+            return
+        with _QUIET_LOCK:
+            writer = self.engines.write
+            _QUIET[writer] = _QUIET.get(writer, 0) + 1
+            _set_autocheckpoint(writer, 0)
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoints",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._thread = None
+        with _QUIET_LOCK:
+            writer = self.engines.write
+            _QUIET[writer] -= 1
+            if not _QUIET[writer]:
+                del _QUIET[writer]
+                try:
+                    _set_autocheckpoint(writer, SQLITE_AUTOCHECKPOINT)
+                except Exception:  # pragma: no cover - closing the connection checkpoints
+                    log.warning("could not restore SQLite's auto-checkpoint", exc_info=True)
+        self.checkpoint()
+
+    def checkpoint(self) -> tuple[int, int, int] | None:
+        """One PASSIVE checkpoint: (busy, frames in the log, frames copied), or None when
+        it failed (logged)."""
+        try:
+            conn = self.engines.read.raw_connection()
+            try:
+                row = conn.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            finally:
+                conn.close()
+        except Exception:  # pragma: no cover - the next round tries again
+            log.warning("WAL checkpoint failed", exc_info=True)
+            return None
+        return tuple(row) if row else None  # type: ignore[return-value]
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.checkpoint()
+
+
+# Write engines whose connections leave checkpoints to a `Checkpoints` thread (with how
+# many run on each: apps in one process can share engines).
+_QUIET: "weakref.WeakKeyDictionary[Engine, int]" = weakref.WeakKeyDictionary()
+_QUIET_LOCK = threading.Lock()
+SQLITE_AUTOCHECKPOINT = 1000  # SQLite's default threshold, in pages
+
+
+def _set_autocheckpoint(engine: Engine, pages: int) -> None:
+    """Set the pooled connection's (the writer has one) auto-checkpoint threshold."""
+    conn = engine.raw_connection()
+    try:
+        conn.cursor().execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
+    finally:
+        conn.close()
 
 
 def ensure_sqlite_directory(url: str) -> None:

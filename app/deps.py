@@ -5,9 +5,7 @@ audit row and, with `Idempotency-Key`, the response to replay; it needs a key wh
 admits the route, and it is committed when the route returns.
 """
 
-import asyncio
 import functools
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -16,10 +14,11 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from app.db import Engines
+from app.db import NO_WAIT, Engines, writer_queue
 from app.models import IdempotencyRecord, ScoreRollup
 from app.trust import audit, idempotency
 from app.trust.auth import authenticate, require
@@ -106,23 +105,25 @@ class Write:
         return item
 
 
-def writer_queue(request: Request) -> asyncio.Lock:
-    """The queue of SQLite writes of this app on the running event loop."""
-    locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-        request.app.state.writer_locks)
-    loop = asyncio.get_running_loop()
-    lock = locks.get(loop)
-    if lock is None:
-        lock = locks[loop] = asyncio.Lock()
-    return lock
-
-
 def _finish(session: Session, request: Request) -> None:
     session.flush()
     if session.info.get("changed") and not session.info.get("audited"):
         raise RuntimeError(f"{request.method} {request.url.path} wrote records "
                            "without an audit row")
     session.commit()
+
+
+def _lock_now(session: Session) -> bool:
+    """On the event loop, take SQLite's write lock if no other connection holds it (the
+    usual case: this process's writes queue before they get here): True when taken. When
+    another process is writing, the session is left as it was, for `_open` to wait for
+    the lock in the thread pool."""
+    try:
+        session.connection(execution_options={NO_WAIT: True})
+    except OperationalError:
+        session.close()
+        return False
+    return True
 
 
 def _open(request: Request, session: Session, who: Principal,
@@ -143,10 +144,11 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         principal: Annotated[Principal | None, Depends(authenticate)],
         claim: Annotated[idempotency.Claim | None, Depends(idempotency.claim)],
     ) -> AsyncIterator[Write]:
-        """The write's transaction. On SQLite it begins in the thread pool, taking the
-        database's write lock there, with the idempotency check; a `writes` route and the
-        commit then follow on the event loop (WAL with synchronous=NORMAL: no fsync, well
-        under a millisecond), and any other route in the thread pool. On PostgreSQL a
+        """The write's transaction. On SQLite it begins on the event loop when the
+        database's write lock is free, and otherwise in the thread pool, which waits for
+        it (as it does for the idempotency check of an `Idempotency-Key`); a `writes`
+        route and the commit then follow on the event loop (WAL with synchronous=NORMAL:
+        no fsync, well under a millisecond), and any other route in the thread pool. On PostgreSQL a
         `writes` route commits in its own thread, and any other write commits here, in the
         thread pool. Closing the session rolls back a write that failed before the commit
         (or whose client went away before the route ran)."""
@@ -155,10 +157,12 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         sqlite = engine.dialect.name == "sqlite"
         # SQLite has one write connection: writes queue for it here, on the event loop, not
         # in worker threads, which the write holding the connection needs to finish.
-        async with writer_queue(request) if sqlite else nullcontext():
+        async with writer_queue(request.app.state) if sqlite else nullcontext():
             session = AuditedSession(engine, expire_on_commit=False)
             try:
-                if sqlite or claim is not None:
+                if sqlite and claim is None and _lock_now(session):
+                    pass
+                elif sqlite or claim is not None:
                     await run_in_threadpool(_open, request, session, who, claim, sqlite)
                 yield Write(session, who, request, response, claim, inline=sqlite)
                 if session.info.get("committed"):

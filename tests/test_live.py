@@ -106,6 +106,51 @@ def test_more_concurrent_writers_than_worker_threads_all_get_through(
     assert "QueuePool limit" not in server.log.read_text()
 
 
+def test_a_write_waits_for_another_process_holding_the_lock_and_reads_go_on(
+    tmp_path: Path,
+) -> None:
+    """Another process holds SQLite's write lock: a write waits for it (in a worker
+    thread, up to the busy timeout) and then lands, and the server answers reads in the
+    meantime instead of stalling behind the waiting write."""
+    keys = prepare_database(tmp_path / "ledger.db")
+    with serve(tmp_path / "ledger.db", tmp_path / "server.log") as server:
+        auth = bearer(keys["analyst"])
+        note = {"target": {"type": "prediction", "id": 1}, "body": "after the lock"}
+        assert httpx.post(f"{server.url}/v1/annotations", headers=auth,
+                          json=note).status_code == 201  # the usual path, lock free
+        other = sqlite3.connect(tmp_path / "ledger.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        result: dict[str, Any] = {}
+
+        def write() -> None:
+            started = time.monotonic()
+            result["response"] = httpx.post(f"{server.url}/v1/annotations", headers=auth,
+                                            json=note, timeout=30)
+            result["seconds"] = time.monotonic() - started
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        try:
+            time.sleep(0.3)  # the write is waiting for the lock
+            assert writer.is_alive()
+            read_started = time.monotonic()
+            read = httpx.get(f"{server.url}/v1/predictions/1", timeout=30)
+            read_seconds = time.monotonic() - read_started
+            time.sleep(0.7)
+        finally:
+            other.rollback()
+            other.close()
+        writer.join(timeout=30)
+        assert read.status_code == 200
+        assert read_seconds < 0.5
+        assert result["response"].status_code == 201, result["response"].text
+        assert result["seconds"] >= 1.0  # it waited for the other process
+        notes = httpx.get(f"{server.url}/v1/annotations",
+                          params={"target_type": "prediction", "target_id": 1}).json()
+        assert [n["body"] for n in notes["items"]].count("after the lock") == 2
+    assert "database is locked" not in (tmp_path / "server.log").read_text()
+
+
 def test_every_acknowledged_write_survives_a_kill(tmp_path: Path) -> None:
     """SIGKILL under write load: the file is intact and every 2xx is in it."""
     database = tmp_path / "ledger.db"

@@ -4,13 +4,14 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.config import Settings
-from app.db import Engines
+from app.db import Engines, writer_queue
 from app.errors import Forbidden, TooManyRequests, Unauthorized
 from app.trust.keys import KeyVerifier, Principal, Role
 
@@ -54,8 +55,9 @@ async def authenticate(request: Request) -> Principal | None:
     An anonymous request needs no database. A key is looked up on the event loop on
     SQLite (one indexed read of a local file costs less than a thread-pool hand-off) and
     in the thread pool on PostgreSQL, which waits on the network; writing the key's
-    `last_used_at`, at most once a minute, is always done in the thread pool: it waits
-    for the one write connection, which the event loop must not do.
+    `last_used_at`, at most once a minute, is always done in the thread pool (it may wait
+    for another process's write lock, which the event loop must not do), and on SQLite in
+    its turn for the one write connection, like every write.
     """
     known = getattr(request.state, "principal", _UNKNOWN)
     if known is not _UNKNOWN:
@@ -75,7 +77,9 @@ async def authenticate(request: Request) -> Principal | None:
         if principal is None:
             raise Unauthorized("The API key is unknown or has been revoked.")
         if verifier.use_due(principal.key_id):
-            await run_in_threadpool(verifier.note_use, engines.write, principal.key_id)
+            async with (writer_queue(request.app.state) if engines.write.dialect.name == "sqlite"
+                        else nullcontext()):
+                await run_in_threadpool(verifier.note_use, engines.write, principal.key_id)
     request.state.principal = principal
     _limit(request, principal)
     return principal
