@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=10_000, ge=0, description="How long a SQLite connection waits for a lock."
     )
+    sqlite_checkpoint_interval_ms: int = Field(
+        default=500, ge=0, le=60_000,
+        description="How often the server copies SQLite's write-ahead log into the database "
+                    "file, in a thread of its own; 0 leaves it to the committing writes.",
+    )
     db_pool_size: int = Field(default=8, ge=1, le=64, description="Reader connections per process.")
     public_read: bool = Field(
         default=True, description="Serve reads without a key; `false` requires any valid key."

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from app.annotations.router import router as annotations_router
 from app.claims.router import router as claims_router
 from app.config import Settings, get_settings
-from app.db import Engines, get_engines
+from app.db import Checkpoints, Engines, get_engines
 from app.directory.router import router as directory_router
 from app.errors import (
     PROBLEM_MEDIA_TYPE,
@@ -93,9 +93,15 @@ def create_app(engines: Engines | None = None, settings: Settings | None = None)
         # full collection no longer stalls every request in flight for tens of ms.
         gc.collect()
         gc.freeze()
-        yield
-        if engines is None:
-            app.state.engines.dispose()
+        checkpoints = Checkpoints(app.state.engines,
+                                  settings.sqlite_checkpoint_interval_ms / 1000)
+        checkpoints.start()
+        try:
+            yield
+        finally:
+            checkpoints.stop()
+            if engines is None:
+                app.state.engines.dispose()
 
     app = FastAPI(
         title="Policy Ledger",
