@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
@@ -158,15 +159,22 @@ def _sqlite_engine(url: str, *, writer: bool, pool_size: int, busy_ms: int,
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        if not conn.get_execution_options().get(NO_WAIT):
-            conn.exec_driver_sql(begin_sql)
-            return
-        # Take the lock now or fail at once ("database is locked"), instead of waiting.
-        conn.exec_driver_sql("PRAGMA busy_timeout=0")
+        # On the driver's connection: these statements need none of SQLAlchemy's
+        # execution machinery, which would cost more than SQLite takes to run them.
+        driver = conn.connection.driver_connection
+        no_wait = conn.get_execution_options().get(NO_WAIT)
         try:
-            conn.exec_driver_sql(begin_sql)
-        finally:
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(busy_ms)}")
+            if not no_wait:
+                driver.execute(begin_sql)
+                return
+            # Take the lock now or fail at once ("database is locked"), not after waiting.
+            driver.execute("PRAGMA busy_timeout=0")
+            try:
+                driver.execute(begin_sql)
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
+        except sqlite3.OperationalError as exc:  # as SQLAlchemy would have raised it
+            raise OperationalError(begin_sql, (), exc) from exc
 
     return engine
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,18 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
                             instance=request.url.path)
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OperationalError)
+    if "database is locked" in str(exc.orig):
+        # Another process held SQLite's write lock past the busy timeout: nothing was written.
+        log.warning("%s %s: the database stayed locked past the busy timeout",
+                    request.method, request.url.path)
+        return problem_response(503, "The database is busy with another writer; nothing "
+                                "was written. Retry shortly.", instance=request.url.path,
+                                headers={"Retry-After": "1"})
+    return await _unhandled(request, exc)
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(500, "An unexpected error occurred.", instance=request.url.path)
@@ -193,6 +205,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(Exception, _unhandled)
 
 

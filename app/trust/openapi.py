@@ -71,6 +71,8 @@ def _document(op: dict[str, Any], method: str, role: Role | None, path: str) -> 
                              f"`{role.value}` role or a higher one.").strip()
         responses.update({k: v for k, v in _problems(401, 403, 429).items()
                           if k not in responses})
+        # SQLite: another process held the write lock past the busy timeout.
+        responses.update({k: v for k, v in _problems(503).items() if k not in responses})
     if method in ("patch", "delete") and role is not None:
         params.append(_header("If-Match", "The ETag of the item as last read (`*` for any "
                               "version). Missing: 428; stale: 412.", required=True))
