@@ -151,6 +151,33 @@ def test_a_write_waits_for_another_process_holding_the_lock_and_reads_go_on(
     assert "database is locked" not in (tmp_path / "server.log").read_text()
 
 
+def test_a_write_the_lock_is_held_from_past_the_busy_timeout_gets_503(tmp_path: Path) -> None:
+    """Past SQLITE_BUSY_TIMEOUT_MS the write gives up with a 503 and Retry-After, having
+    written nothing, and the next write, once the lock is free, lands."""
+    keys = prepare_database(tmp_path / "ledger.db")
+    with serve(tmp_path / "ledger.db", tmp_path / "server.log",
+               SQLITE_BUSY_TIMEOUT_MS="300") as server:
+        auth = bearer(keys["analyst"])
+        note = {"target": {"type": "prediction", "id": 1}, "body": "while locked"}
+        other = sqlite3.connect(tmp_path / "ledger.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            refused = httpx.post(f"{server.url}/v1/annotations", headers=auth, json=note,
+                                 timeout=30)
+        finally:
+            other.rollback()
+            other.close()
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.headers["retry-after"] == "1"
+        assert "nothing was written" in refused.json()["detail"]
+        later = httpx.post(f"{server.url}/v1/annotations", headers=auth, json=note)
+        assert later.status_code == 201
+        notes = httpx.get(f"{server.url}/v1/annotations",
+                          params={"target_type": "prediction", "target_id": 1}).json()
+        assert [n["body"] for n in notes["items"]].count("while locked") == 1
+
+
 def test_every_acknowledged_write_survives_a_kill(tmp_path: Path) -> None:
     """SIGKILL under write load: the file is intact and every 2xx is in it."""
     database = tmp_path / "ledger.db"
@@ -215,16 +242,27 @@ def test_stateful_schemathesis_over_http_with_an_editor_key(tmp_path: Path) -> N
     (every operation but the admin-only ones: keys and the audit trail).
 
     The server has a database of its own, so every annotation in it is the editor's:
-    another author's note would rightly answer 403."""
-    keys = prepare_database(tmp_path / "ledger.db")
-    with serve(tmp_path / "ledger.db", tmp_path / "server.log") as server:
+    another author's note would rightly answer 403. Each scenario starts from the same
+    database: Hypothesis draws each step from what the earlier steps' responses put in
+    its bundles, and a database that kept every scenario's writes would make the same
+    draws lead elsewhere ("inconsistent data generation")."""
+    live = tmp_path / "ledger.db"
+    keys = prepare_database(live)
+    pristine = tmp_path / "pristine.db"
+    _copy_database(live, pristine)
+    with serve(live, tmp_path / "server.log") as server:
         schema = schemathesis.openapi.from_url(f"{server.url}/openapi.json", config=CONFIG)
         machine: Any = schema.exclude(path_regex="^/v1/(keys|audit)").as_state_machine()
 
         failures: list[str] = []
+        steps: list[str] = []
 
         class EditorWorkflow(machine):  # type: ignore[misc,valid-type]
+            def setup(self) -> None:
+                _copy_database(pristine, live)  # the running server reads it from here on
+
             def step(self, input: Any) -> Any:
+                steps.append(f"{input.case.method} {input.case.path}")
                 try:
                     return super().step(input)
                 except Exception as exc:
@@ -247,6 +285,19 @@ def test_stateful_schemathesis_over_http_with_an_editor_key(tmp_path: Path) -> N
             if failures:
                 pytest.fail("a step failed:\n" + failures[0])
             raise
+        assert len(steps) > SETTINGS.max_examples  # scenarios of several steps ran
+        assert len(set(steps)) > 20  # over many operations
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    """Replace `target`'s content with `source`'s through SQLite's backup API, which is
+    safe while other connections (a running server's) have `target` open."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
 
 
 def _role_of(case: schemathesis.Case) -> str | None:
