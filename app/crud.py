@@ -76,12 +76,17 @@ class Resource:
     search_type: str | None = None  # indexed for full-text search under this type
 
     def sort_keys(self) -> dict[str, Any]:
-        """The sortable columns, as the query model's `sort` parameter lists them."""
-        names = [s for s in get_args(self.query.model_fields["sort"].annotation) if s[0] != "-"]
-        return {
-            name: sort_key(getattr(self.model, name), nullable=name in self.nullable_sorts)
-            for name in names
-        }
+        """The sortable columns, as the query model's `sort` parameter lists them (worked
+        out once: every list request asks)."""
+        found: dict[str, Any] | None = self.__dict__.get("_sort_keys")
+        if found is None:
+            names = [s for s in get_args(self.query.model_fields["sort"].annotation)
+                     if s[0] != "-"]
+            found = self.__dict__["_sort_keys"] = {
+                name: sort_key(getattr(self.model, name), nullable=name in self.nullable_sorts)
+                for name in names
+            }
+        return found
 
 
 # ---- reading ---------------------------------------------------------------------------
