@@ -116,8 +116,8 @@ def _finish(session: Session, request: Request) -> None:
 def _lock_now(session: Session) -> bool:
     """On the event loop, take SQLite's write lock if no other connection holds it (the
     usual case: this process's writes queue before they get here): True when taken. When
-    another process is writing, the session is left as it was, for `_open` to wait for
-    the lock in the thread pool."""
+    another process is writing, the session is closed again, unbegun, for `_open` to wait
+    for the lock in the thread pool."""
     try:
         session.connection(execution_options={NO_WAIT: True})
     except OperationalError:
@@ -148,10 +148,10 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         database's write lock is free, and otherwise in the thread pool, which waits for
         it (as it does for the idempotency check of an `Idempotency-Key`); a `writes`
         route and the commit then follow on the event loop (WAL with synchronous=NORMAL:
-        no fsync, well under a millisecond), and any other route in the thread pool. On PostgreSQL a
-        `writes` route commits in its own thread, and any other write commits here, in the
-        thread pool. Closing the session rolls back a write that failed before the commit
-        (or whose client went away before the route ran)."""
+        no fsync, well under a millisecond), and any other route in the thread pool. On
+        PostgreSQL a `writes` route commits in its own thread, and any other write
+        commits here, in the thread pool. Closing the session rolls back a write that
+        failed before the commit (or whose client went away before the route ran)."""
         who = require(principal, role)
         engine = _engines(request).write
         sqlite = engine.dialect.name == "sqlite"
