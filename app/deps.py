@@ -160,9 +160,8 @@ def _writer(role: Role) -> Callable[..., AsyncIterator[Write]]:
         async with writer_queue(request.app.state) if sqlite else nullcontext():
             session = AuditedSession(engine, expire_on_commit=False)
             try:
-                if sqlite and claim is None and _lock_now(session):
-                    pass
-                elif sqlite or claim is not None:
+                begun = sqlite and claim is None and _lock_now(session)
+                if not begun and (sqlite or claim is not None):
                     await run_in_threadpool(_open, request, session, who, claim, sqlite)
                 yield Write(session, who, request, response, claim, inline=sqlite)
                 if session.info.get("committed"):

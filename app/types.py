@@ -19,9 +19,15 @@ class IdArray(TypeDecorator[list[int]]):
     cache_ok = True
 
     def process_result_value(self, value: Any, dialect: Dialect) -> list[int]:
-        if value is None:
-            return []
-        return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
+        return id_list(value)
+
+
+def id_list(value: Any) -> list[int]:
+    """An id array as a driver returns it (JSON text from SQLite, a list from psycopg, or
+    NULL) as a list."""
+    if value is None:
+        return []
+    return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
 
 
 def linked_ids_sql(table: str, own: str, other: str, order: str, dialect: str,

@@ -15,7 +15,6 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-import orjson
 from sqlalchemy import delete, func, literal_column, select
 from sqlmodel import Session, col
 
@@ -33,7 +32,7 @@ from app.scoring.aggregate import (
     to_groups,
 )
 from app.trust import audit
-from app.types import IdArray, linked_ids_sql
+from app.types import IdArray, id_list, linked_ids_sql
 
 DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
 CHOICES = ("initial", "time_averaged")
@@ -56,35 +55,26 @@ def contribution(session: Session, where: Any) -> dict[Key, Sums]:
     if isinstance(where, int):
         rows = run_raw(connection, _one_prediction_sql(dialect), (where,))
     else:
-        p: Any = Prediction
         topics, actors = _link_columns(dialect)
         rows = connection.execute(
-            select(p.id, p.analyst_id, col(Analyst.organization_id), p.outcome,
-                   p.outcome_known_on, p.condition_status, p.probability,
-                   p.implied_probability, p.time_averaged_probability, topics, actors)
-            .join(Analyst, col(Analyst.id) == p.analyst_id).where(where)
+            select(*(getattr(Prediction, name) for name in _ROW), col(Analyst.organization_id),
+                   topics, actors)
+            .join(Analyst, col(Analyst.id) == col(Prediction.analyst_id)).where(where)
         ).all()
     out: dict[Key, Sums] = defaultdict(Sums)
-    for (_pid, analyst, org, outcome, known, condition, prob, implied, averaged,
+    for (analyst, outcome, known, condition, prob, implied, averaged, org,
          topic_ids, actor_ids) in rows:
         initial = prob if prob is not None else implied
         forecasts = {"initial": initial,
                      "time_averaged": averaged if averaged is not None else initial}
-        groups = {"analyst": [analyst], "organization": [org or 0], "topic": _ids(topic_ids),
-                  "actor": _ids(actor_ids), "year": [_year(known)], "all": [0]}
+        groups = {"analyst": [analyst], "organization": [org or 0], "topic": id_list(topic_ids),
+                  "actor": id_list(actor_ids), "year": [_year(known)], "all": [0]}
         for choice, forecast in forecasts.items():
             cell, sums = row_cell(outcome, condition, forecast)
             for dimension, keys in groups.items():
                 for key in keys:
                     out[(dimension, choice, key, cell)].add(sums)
     return out
-
-
-def _ids(value: Any) -> list[int]:
-    """Link ids as the driver or IdArray gives them: JSON text, a list, or nothing."""
-    if value is None:
-        return []
-    return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
 
 
 def _year(known: date | str | None) -> int:
@@ -110,14 +100,18 @@ def _link_sql(dialect: str) -> list[str]:
             for table, other in ((prediction_topic, "topic_id"), (prediction_actor, "actor_id"))]
 
 
+# The prediction's columns `contribution` reads, then its analyst's organization and its
+# topic and actor ids.
+_ROW = ("analyst_id", "outcome", "outcome_known_on", "condition_status", "probability",
+        "implied_probability", "time_averaged_probability")
+
+
 @functools.cache
 def _one_prediction_sql(dialect: str) -> str:
     """`contribution`'s statement for one prediction, as SQL text with one `?` mark."""
-    topics, actors = _link_sql(dialect)
-    return ("SELECT prediction.id, prediction.analyst_id, analyst.organization_id, "
-            "prediction.outcome, prediction.outcome_known_on, prediction.condition_status, "
-            "prediction.probability, prediction.implied_probability, "
-            f"prediction.time_averaged_probability, {topics}, {actors} FROM prediction "
+    columns = [f"prediction.{name}" for name in _ROW]
+    columns += ["analyst.organization_id", *_link_sql(dialect)]
+    return (f"SELECT {', '.join(columns)} FROM prediction "
             "JOIN analyst ON analyst.id = prediction.analyst_id WHERE prediction.id = ?")
 
 
