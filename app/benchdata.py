@@ -813,7 +813,9 @@ def _documents(w: _Writer, data: Plan) -> int:
 def _reports(w: _Writer, data: Plan, orgs: dict[int, str]) -> int:
     def row(i: Item) -> dict[str, Any]:
         b = {k: v for k, v in i.body.items() if k not in ("author_ids", "document_ids")}
-        return {"id": i.id, **_stamp(i.at), **b}
+        return {"id": i.id, **_stamp(i.at), **b,
+                "author_ids": list(dict.fromkeys(i.body["author_ids"])),  # byline order
+                "document_ids": sorted(set(i.body["document_ids"]))}
 
     w.rows("report", _table(Report), (row(i) for i in data.reports), len(data.reports))
     w.rows("report_author", _table(ReportAuthor),
@@ -875,7 +877,8 @@ def _predictions(w: _Writer, data: Plan, bodies: dict[int, str],
                "condition_status": "pending" if b["condition"] is not None else None,
                "resolve_by": b["resolve_by"], "resolution_criteria": b["resolution_criteria"],
                "outcome": None, "outcome_known_on": None, "resolution_id": None,
-               "community_probability": None, "time_averaged_probability": None}
+               "community_probability": None, "time_averaged_probability": None,
+               **_link_ids(b, "actor_ids", "topic_ids", "event_ids")}
         initial = row["probability"] if row["probability"] is not None else \
             row["implied_probability"]
         if initial is not None:
@@ -984,6 +987,12 @@ def _summarise(row: dict[str, Any], forecasts: list[dict[str, Any]], end: dateti
          if f["forecaster_id"] == row["analyst_id"]], end)
 
 
+def _link_ids(body: dict[str, Any], *names: str) -> dict[str, list[int]]:
+    """The row's own copies of its links (ascending, as crud stores a link without an
+    order of its own)."""
+    return {name: sorted(set(body[name])) for name in names}
+
+
 def _links(w: _Writer, own: str, items: Sequence[Item],
            tables: Iterable[tuple[str, Any]]) -> int:
     total = 0
@@ -1004,7 +1013,7 @@ def _recommendations(w: _Writer, data: Plan, bodies: dict[int, str],
         b = item.body
         plain = {k: v for k, v in b.items() if k not in ("quote", "actor_ids", "topic_ids")}
         rows.append({"id": item.id, **_stamp(item.at), **plain, **_quote(bodies, b["quote"]),
-                     "status": "open"})
+                     "status": "open", **_link_ids(b, "actor_ids", "topic_ids")})
     changes: list[dict[str, Any]] = []
     next_change = _first_id(w.session, StatusChange)
     for item in data.status_changes:

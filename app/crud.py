@@ -8,14 +8,13 @@ page costs more than a fixed number of queries.
 import re
 import secrets
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, get_args
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import Row, Select, Table, func, literal_column, select
+from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -25,7 +24,7 @@ from app.pagination import Keyset, paginate_rows, parse_keyset, sort_key
 from app.schemas import ListQuery
 from app.scoring import rollups
 from app.search import index as search_index
-from app.types import IdArray, linked_ids_sql, utcnow
+from app.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,12 @@ class Resource:
     scored_on_create: bool = False
     search_type: str | None = None  # indexed for full-text search under this type
 
+    def __post_init__(self) -> None:
+        columns = self.model.__table__.columns  # type: ignore[attr-defined]
+        if missing := [name for name in self.links if name not in columns]:
+            raise TypeError(f"{self.model.__name__} keeps no column for its links {missing}"
+                            " (models.base.linked_ids)")
+
     def sort_keys(self) -> dict[str, Any]:
         """The sortable columns, as the query model's `sort` parameter lists them (worked
         out once: every list request asks)."""
@@ -90,27 +95,6 @@ class Resource:
 
 
 # ---- reading ---------------------------------------------------------------------------
-
-def link_sql(link: Link, dialect: str, outer: str) -> str:
-    """The ids linked to the row of `outer`, as a JSON array (see `types.linked_ids_sql`)."""
-    return linked_ids_sql(link.table.name, link.own, link.other, link.order_by or link.other,
-                          dialect, outer)
-
-
-_LINK_COLUMNS: dict[tuple[str, str], list[Any]] = {}
-
-
-def _link_columns(resource: "Resource", dialect: str) -> list[Any]:
-    """The link-id columns of a resource's rows (built once per dialect: the same objects
-    each time keep the statement cache warm)."""
-    table: str = resource.model.__table__.name  # type: ignore[attr-defined]
-    found = _LINK_COLUMNS.get((table, dialect))
-    if found is None:
-        found = _LINK_COLUMNS[(table, dialect)] = [
-            literal_column(link_sql(link, dialect, table), type_=IdArray()).label(name)
-            for name, link in resource.links.items()]
-    return found
-
 
 def get_row(
     session: Session, resource: Resource, record_id: int, *, lock: bool = False
@@ -132,14 +116,14 @@ def read_row(session: Session, resource: Resource, record_id: int) -> Any:
 
 
 def row_columns(stmt: Any, resource: "Resource", dialect: str) -> Any:
-    """A select(model) narrowed to the table's columns and then its link ids, in that
-    order (one statement, so one snapshot)."""
-    links = _link_columns(resource, dialect)
-    return stmt.with_only_columns(*resource.model.__table__.columns, *links)  # type: ignore[attr-defined]
+    """A select(model) narrowed to the table's columns, its link ids among them (kept on
+    the row: see `linked_ids`)."""
+    del dialect  # the same columns on both engines
+    return stmt.with_only_columns(*resource.model.__table__.columns)  # type: ignore[attr-defined]
 
 
 def _rows(session: Session, stmt: Any, resource: "Resource") -> list[Any]:
-    """The columns of a select(model)'s rows, with their link ids, without building ORM
+    """The columns of a select(model)'s rows, link ids included, without building ORM
     objects: the statement runs on the session's connection, past the ORM's execution
     layer (it sees what the session has flushed)."""
     connection = session.connection()
@@ -189,21 +173,11 @@ def list_page(
 def hydrate(
     session: Session, resource: Resource, rows: Sequence[RecordBase], include: Iterable[str] = ()
 ) -> list[BaseModel]:
-    """Build response objects for rows: link ids and includes in one query each."""
+    """Build response objects for rows (link ids are among their columns), with each
+    include in one query."""
     if not rows:
         return []
-    ids = [r.id for r in rows]
-    extra: dict[int, dict[str, Any]] = {i: {} for i in ids if i is not None}
-    loaded = isinstance(rows[0], Row) and set(resource.links) <= set(rows[0]._fields)
-    for name, link in resource.links.items():
-        if loaded:  # the row's own statement read them
-            for r in rows:
-                extra[r.id][name] = getattr(r, name)  # type: ignore[index]
-            continue
-        for own_id, other_ids in _link_ids(session, link, ids).items():
-            extra[own_id][name] = other_ids
-        for i in extra:
-            extra[i].setdefault(name, [])
+    extra: dict[int, dict[str, Any]] = {r.id: {} for r in rows if r.id is not None}
     for name in dict.fromkeys(include):
         _embed(session, resource, rows, extra, name)
     values = [{**_columns(r), **extra[r.id]} for r in rows]  # type: ignore[index]
@@ -229,18 +203,6 @@ def _columns(row: Any) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
 
 
-def _link_ids(session: Session, link: Link, ids: list[Any]) -> dict[int, list[int]]:
-    own, other = link.table.c[link.own], link.table.c[link.other]
-    order = [own, link.table.c[link.order_by] if link.order_by else other]
-    out: dict[int, list[int]] = defaultdict(list)
-    # One id (an item's page) compares with =: an expanding IN is compiled anew each time.
-    which = own == ids[0] if len(ids) == 1 else own.in_(ids)
-    rows = session.execute(select(own, other).where(which).order_by(*order))
-    for own_id, other_id in rows:
-        out[own_id].append(other_id)
-    return out
-
-
 def _embed(
     session: Session,
     resource: Resource,
@@ -250,7 +212,7 @@ def _embed(
 ) -> None:
     inc = resource.includes[name]
     if inc.via in resource.links:
-        wanted = {i for e in extra.values() for i in e[inc.via]}
+        wanted = {i for r in rows for i in getattr(r, inc.via)}
     else:
         wanted = {getattr(r, inc.via) for r in rows} - {None}
     target = inc.target
@@ -259,7 +221,7 @@ def _embed(
     for r in rows:
         e = extra[r.id]  # type: ignore[index]
         if inc.via in resource.links:
-            e[name] = [by_id[i] for i in e[inc.via] if i in by_id]
+            e[name] = [by_id[i] for i in getattr(r, inc.via) if i in by_id]
         else:
             e[name] = by_id.get(getattr(r, inc.via))
 
@@ -271,6 +233,7 @@ def create(session: Session, resource: Resource, body: BaseModel) -> BaseModel:
     data = body.model_dump()
     links = {k: data.pop(k) for k in list(data) if k in resource.links}
     _check_references(session, resource, {**data, **links})
+    data.update(_stored_links(resource, links))
     resource.prepare(session, data, None)
     data["slug"] = data.get("slug") or _free_slug(session, resource, data)
     _check_slug_free(session, resource, data["slug"], None)
@@ -303,6 +266,7 @@ def _update(session: Session, resource: Resource, record_id: int, body: BaseMode
     data = body.changes()  # type: ignore[attr-defined]
     links = {k: data.pop(k) for k in list(data) if k in resource.links}
     _check_references(session, resource, {**data, **links})
+    data.update(_stored_links(resource, links))
     resource.prepare(session, data, row)
     if "slug" in data:
         _check_slug_free(session, resource, data["slug"], row.id)
@@ -358,9 +322,22 @@ def _check_references(session: Session, resource: Resource, data: dict[str, Any]
             raise Conflict(f"{name}: no {target.__tablename__} with id {ids}.")
 
 
+def stored_ids(link: Link, ids: Iterable[int]) -> list[int]:
+    """The ids as the link table gives them back: in the given order where the link keeps
+    one (`order_by`), else ascending; without repeats."""
+    unique = list(dict.fromkeys(ids))
+    return unique if link.order_by else sorted(unique)
+
+
+def _stored_links(resource: Resource, links: dict[str, list[int]]) -> dict[str, list[int]]:
+    """The row's own copy of each link written (`linked_ids`), set with its other columns."""
+    return {name: stored_ids(resource.links[name], ids) for name, ids in links.items()}
+
+
 def _replace_links(
     session: Session, resource: Resource, row: RecordBase, links: dict[str, list[int]]
 ) -> None:
+    """The link tables' rows for the links written (the row holds their ids already)."""
     for name, ids in links.items():
         link = resource.links[name]
         table = link.table

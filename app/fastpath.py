@@ -6,9 +6,9 @@ route, solving dependencies and validating query parameters before any SQL runs;
 ASGI layer answers those requests itself, with the same services, the same response
 models and the same bytes:
 
-- `GET /v1/<records>/<id>` with no query string: one prepared statement reads the row and
-  its link ids (one statement, so one snapshot), the record's read model validates and
-  serializes it, and the ETag goes with it.
+- `GET /v1/<records>/<id>` with no query string: one prepared statement reads the row (its
+  link ids are kept on it), the record's read model validates and serializes it, and the
+  ETag goes with it.
 - `GET /v1/<records>?...` with scalar filters, sort, limit and cursor: the list's own query
   model validates the parameters and `crud.page_query` builds the page's statement, the
   very one the usual path runs. Each shape of statement is compiled once; a page then
@@ -41,30 +41,27 @@ from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.claims.status import today
-from app.crud import Resource, link_sql, list_page, page_query, row_select
+from app.crud import Resource, list_page, page_query, row_select
 from app.db import fetch_raw
 from app.errors import AppError
 from app.pagination import Keyset, Page
 from app.schemas import MAX_ID
 from app.trust.etags import etag_of
-from app.types import IdArray
 
 log = logging.getLogger("app.fastpath")
 
 _ITEM = re.compile(r"^/v1/([a-z-]+)/([1-9][0-9]{0,18})$")
 _LIST = re.compile(r"^/v1/([a-z-]+)$")
 _JSON = b"application/json"
-_IDS = IdArray()
 
 
 @dataclass
 class _ItemReader:
-    """The prepared statement that reads one record and its link ids."""
+    """The prepared statement that reads one record."""
 
     sql: str
     positional: bool
     columns: list[Any]
-    links: list[str]
     processors: list[Any] | None = None
 
     def read(self, engine: Engine, record_id: int) -> dict[str, Any] | None:
@@ -74,13 +71,8 @@ class _ItemReader:
             self.processors = _processors(engine, self.columns, description)
         if not rows:
             return None
-        row = rows[0]
-        n = len(self.columns)
-        values = {c.key: (p(v) if p else v)
-                  for c, p, v in zip(self.columns, self.processors, row[:n], strict=True)}
-        for name, ids in zip(self.links, row[n:], strict=True):
-            values[name] = _IDS.process_result_value(ids, engine.dialect)
-        return values
+        return {c.key: (p(v) if p else v)
+                for c, p, v in zip(self.columns, self.processors, rows[0], strict=True)}
 
 
 def _processors(engine: Engine, columns: list[Any], description: Any) -> list[Any]:
@@ -90,17 +82,16 @@ def _processors(engine: Engine, columns: list[Any], description: Any) -> list[An
 
 
 def item_reader(engine: Engine, resource: Resource) -> _ItemReader:
-    """Build the one-statement read of a record: its columns, then one id array per link."""
+    """Build the one-statement read of a record's columns."""
     dialect = engine.dialect
     q = dialect.identifier_preparer.quote
     table = resource.model.__table__  # type: ignore[attr-defined]
     columns = list(table.columns)
     parts = [f"t.{q(c.name)}" for c in columns]
-    parts += [link_sql(link, dialect.name, "t") for link in resource.links.values()]
     positional = dialect.paramstyle in ("qmark", "numeric", "format")
     mark = "?" if dialect.paramstyle == "qmark" else "%s" if positional else "%(id)s"
     sql = f"SELECT {', '.join(parts)} FROM {q(table.name)} AS t WHERE t.id = {mark}"
-    return _ItemReader(sql, positional, columns, list(resource.links))
+    return _ItemReader(sql, positional, columns)
 
 
 # Distinct statement shapes kept prepared per list (a shape is the set of filters given,
@@ -214,7 +205,7 @@ class _ListReader:
     def __post_init__(self) -> None:
         table = self.resource.model.__table__  # type: ignore[attr-defined]
         self.columns = list(table.columns)
-        self.names = [c.key for c in self.columns] + list(self.resource.links)
+        self.names = [c.key for c in self.columns]
         self.writer = RowWriter(self.resource.read, self.names)
 
     def page(self, q: Any, sort: str) -> tuple[dict[str, Any], str | None] | None:
@@ -239,15 +230,15 @@ class _ListReader:
     def _fetch(self, plan: _Prepared, params: Any) -> Sequence[Any]:
         rows, description = fetch_raw(self.engine, plan.sql, params)
         if self.processors is None:
-            processors = [
-                (i, p) for i, p in enumerate(_processors(self.engine, self.columns, description))
-                if p is not None]
-            # Link ids come as JSON text from SQLite, which goes into the page as it is,
-            # and as lists from PostgreSQL (psycopg decodes json).
-            if self.engine.dialect.name == "sqlite":
-                processors += [(len(self.columns) + i, orjson.Fragment)
-                               for i in range(len(self.resource.links))]
-            self.processors = processors
+            # Link ids come as JSON text from SQLite, which goes into the page as it is
+            # (StoredIds writes it compact, as orjson would), and as lists from
+            # PostgreSQL (psycopg decodes jsonb).
+            sqlite = self.engine.dialect.name == "sqlite"
+            processors = _processors(self.engine, self.columns, description)
+            self.processors = [
+                (i, orjson.Fragment if sqlite and c.key in self.resource.links else p)
+                for i, (c, p) in enumerate(zip(self.columns, processors, strict=True))
+                if p is not None or (sqlite and c.key in self.resource.links)]
         return rows
 
     def _page(self, rows: Sequence[Any], limit: int,

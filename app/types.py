@@ -7,16 +7,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 
-class IdArray(TypeDecorator[list[int]]):
-    """A JSON array of ids as an aggregate returns it: text on SQLite, a list on PostgreSQL."""
+class StoredIds(TypeDecorator[list[int]]):
+    """A record's linked ids kept on its own row, in the link's order: compact JSON text on
+    SQLite (as orjson writes it, so a page can pass it into its JSON unparsed), jsonb on
+    PostgreSQL. The link table stays the source for filters; writes keep the two equal."""
 
-    impl = String
+    impl = Text
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        ids = [int(i) for i in value or ()]
+        return ids if dialect.name == "postgresql" else orjson.dumps(ids).decode()
 
     def process_result_value(self, value: Any, dialect: Dialect) -> list[int]:
         return id_list(value)
@@ -28,17 +38,6 @@ def id_list(value: Any) -> list[int]:
     if value is None:
         return []
     return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
-
-
-def linked_ids_sql(table: str, own: str, other: str, order: str, dialect: str,
-                   outer: str) -> str:
-    """A correlated subquery: the `other` ids that `table` links to the row of `outer`, as
-    a JSON array ordered by `order` (names are the schema's own, never user input)."""
-    if dialect == "sqlite":
-        return (f"(SELECT json_group_array(x) FROM (SELECT {other} AS x FROM {table} "
-                f"WHERE {own} = {outer}.id ORDER BY {order}))")
-    return (f"(SELECT coalesce(json_agg({other} ORDER BY {order}), '[]'::json) "
-            f"FROM {table} WHERE {own} = {outer}.id)")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -92,8 +92,10 @@ def prepare_sqlite(predictions: int, seed: int, rebuild: bool) -> Path:
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"ledger-{predictions}-s{seed}.db"
     if path.exists() and not rebuild:
-        log(f"reusing {path.relative_to(ROOT)}")
-        return path
+        if (stored := schema_revision(path)) == (head := schema_head()):
+            log(f"reusing {path.relative_to(ROOT)}")
+            return path
+        log(f"{path.relative_to(ROOT)} has schema {stored}, the migrations {head}: rebuilding")
     for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         stale.unlink(missing_ok=True)
     tmp = path.with_suffix(".building")
@@ -109,6 +111,26 @@ def prepare_sqlite(predictions: int, seed: int, rebuild: bool) -> Path:
         leftover.unlink(missing_ok=True)
     log(f"  built in {time.perf_counter() - start:.0f} s")
     return path
+
+
+def schema_head() -> str:
+    """The newest migration's revision."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return str(ScriptDirectory.from_config(config).get_current_head())
+
+
+def schema_revision(path: Path) -> str | None:
+    """The revision a database file was migrated to (None if it has none)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
 
 
 def working_copy(source: Path, name: str) -> Path:

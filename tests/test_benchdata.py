@@ -35,6 +35,7 @@ from app.scoring import rollups
 from app.seeding import load_seed, read_seed
 from app.types import frozen_clock
 from tests.conftest import SEED_FILE, scratch_postgres_database
+from tests.helpers import link_mismatches
 
 PREDICTIONS = 100
 SEED = 3
@@ -135,6 +136,7 @@ def test_bulk_load_writes_the_rows_the_services_write(database_url: str, second_
     try:
         assert differences(bulk, services) == []
         _rollups_match_a_full_recomputation(bulk)
+        assert link_mismatches(bulk) == []
         # the comparison is not vacuous: every kind of record was written ...
         rows = _tables(bulk)
         for table in ("organization", "analyst", "document", "report", "report_author",

@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import Column, MetaData
 from sqlmodel import Field, SQLModel
 
-from app.types import UTCDateTime, utcnow
+from app.types import StoredIds, UTCDateTime, utcnow
 
 # Stable constraint names on SQLite and PostgreSQL, so migrations can name what they drop.
 SQLModel.metadata.naming_convention = {
@@ -30,6 +31,14 @@ class DatePrecision(StrEnum):
     unknown = "unknown"
 
 
+def linked_ids() -> Any:
+    """A column of the ids a link table links to the record, in the link's order (see
+    `types.StoredIds`; the resource's `Link` of the same name says which table): reads
+    take them from the row, filters go on using the link table."""
+    return Field(default_factory=list,
+                 sa_column=Column(StoredIds, nullable=False, server_default="[]"))
+
+
 class RecordBase(SQLModel):
     """Columns every stored record carries."""
 
@@ -40,4 +49,4 @@ class RecordBase(SQLModel):
     version: int = Field(default=1, nullable=False)
 
 
-__all__ = ["DatePrecision", "RecordBase", "date", "metadata"]
+__all__ = ["DatePrecision", "RecordBase", "date", "linked_ids", "metadata"]

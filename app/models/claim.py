@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import Column, ForeignKey, Index, Integer, Table, Text
 from sqlmodel import Field
 
-from app.models.base import RecordBase, metadata
+from app.models.base import RecordBase, linked_ids, metadata
 
 
 class QuotedClaim(RecordBase):
@@ -51,6 +51,9 @@ class Prediction(QuotedClaim, table=True):
     )
     community_probability: float | None = None
     time_averaged_probability: float | None = None
+    actor_ids: list[int] = linked_ids()
+    topic_ids: list[int] = linked_ids()
+    event_ids: list[int] = linked_ids()
 
 
 class Recommendation(QuotedClaim, table=True):
@@ -74,6 +77,8 @@ class Recommendation(QuotedClaim, table=True):
     issued_precision: str = Field(default="unknown", max_length=8)
     issued_wording: str | None = Field(default=None, max_length=200)
     status: str = Field(default="open", max_length=32)
+    actor_ids: list[int] = linked_ids()
+    topic_ids: list[int] = linked_ids()
 
 
 def link_table(left: str, right: str) -> Table:

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import Column, ForeignKey, Integer, Text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import RecordBase
+from app.models.base import RecordBase, linked_ids
 
 
 class Document(RecordBase, table=True):
@@ -37,6 +37,8 @@ class Report(RecordBase, table=True):
     published_wording: str | None = Field(default=None, max_length=200)
     url: str | None = Field(default=None, max_length=2000)
     summary: str | None = Field(default=None, sa_column=Column(Text))
+    author_ids: list[int] = linked_ids()
+    document_ids: list[int] = linked_ids()
 
 
 class ReportAuthor(SQLModel, table=True):
@@ -77,3 +79,5 @@ class Event(RecordBase, table=True):
     ends_on: date | None = None
     date_precision: str = Field(default="unknown", max_length=8)
     date_wording: str | None = Field(default=None, max_length=200)
+    actor_ids: list[int] = linked_ids()
+    topic_ids: list[int] = linked_ids()

@@ -6,7 +6,6 @@ and the difference is added to `score_rollup` in the same transaction. Reading e
 group's scores is then a lookup of at most groups x 12 rows instead of a full scan.
 """
 
-import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,12 +14,11 @@ from datetime import date
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import delete, func, literal_column, select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from app.db import run_raw
 from app.models import Analyst, Prediction, ScoreRollup
-from app.models.claim import prediction_actor, prediction_topic
 from app.scoring.aggregate import (
     BINS,
     Cells,
@@ -32,7 +30,7 @@ from app.scoring.aggregate import (
     to_groups,
 )
 from app.trust import audit
-from app.types import IdArray, id_list, linked_ids_sql
+from app.types import id_list
 
 DIMENSIONS = ("analyst", "organization", "topic", "actor", "year", "all")
 CHOICES = ("initial", "time_averaged")
@@ -50,15 +48,13 @@ def contribution(session: Session, where: Any) -> dict[Key, Sums]:
     statement runs on the session's connection, past the ORM's execution layer.
     """
     connection = session.connection()
-    dialect = connection.dialect.name
     rows: Sequence[Any]
     if isinstance(where, int):
-        rows = run_raw(connection, _one_prediction_sql(dialect), (where,))
+        rows = run_raw(connection, _ONE_PREDICTION, (where,))
     else:
-        topics, actors = _link_columns(dialect)
         rows = connection.execute(
             select(*(getattr(Prediction, name) for name in _ROW), col(Analyst.organization_id),
-                   topics, actors)
+                   col(Prediction.topic_ids), col(Prediction.actor_ids))
             .join(Analyst, col(Analyst.id) == col(Prediction.analyst_id)).where(where)
         ).all()
     out: dict[Key, Sums] = defaultdict(Sums)
@@ -84,35 +80,17 @@ def _year(known: date | str | None) -> int:
     return known.year if isinstance(known, date) else int(known[:4])
 
 
-_LINKS: dict[str, tuple[Any, Any]] = {}
-
-
-def _link_columns(dialect: str) -> tuple[Any, Any]:
-    """A prediction's topic ids and actor ids as two columns (built once per dialect)."""
-    if dialect not in _LINKS:
-        _LINKS[dialect] = tuple(  # type: ignore[assignment]
-            literal_column(sql, type_=IdArray()) for sql in _link_sql(dialect))
-    return _LINKS[dialect]
-
-
-def _link_sql(dialect: str) -> list[str]:
-    return [linked_ids_sql(table.name, "prediction_id", other, other, dialect, "prediction")
-            for table, other in ((prediction_topic, "topic_id"), (prediction_actor, "actor_id"))]
-
-
 # The prediction's columns `contribution` reads, then its analyst's organization and its
 # topic and actor ids.
 _ROW = ("analyst_id", "outcome", "outcome_known_on", "condition_status", "probability",
         "implied_probability", "time_averaged_probability")
 
 
-@functools.cache
-def _one_prediction_sql(dialect: str) -> str:
-    """`contribution`'s statement for one prediction, as SQL text with one `?` mark."""
-    columns = [f"prediction.{name}" for name in _ROW]
-    columns += ["analyst.organization_id", *_link_sql(dialect)]
-    return (f"SELECT {', '.join(columns)} FROM prediction "
-            "JOIN analyst ON analyst.id = prediction.analyst_id WHERE prediction.id = ?")
+# `contribution`'s statement for one prediction, the same on both engines (one `?` mark).
+_ONE_PREDICTION = (
+    f"SELECT {', '.join(f'prediction.{name}' for name in _ROW)}, analyst.organization_id, "
+    "prediction.topic_ids, prediction.actor_ids FROM prediction "
+    "JOIN analyst ON analyst.id = prediction.analyst_id WHERE prediction.id = ?")
 
 
 def full_contribution(session: Session) -> dict[Key, Sums]:
