@@ -115,10 +115,9 @@ def read_row(session: Session, resource: Resource, record_id: int) -> Any:
     return rows[0]
 
 
-def row_columns(stmt: Any, resource: "Resource", dialect: str) -> Any:
+def row_columns(stmt: Any, resource: "Resource") -> Any:
     """A select(model) narrowed to the table's columns, its link ids among them (kept on
     the row: see `linked_ids`)."""
-    del dialect  # the same columns on both engines
     return stmt.with_only_columns(*resource.model.__table__.columns)  # type: ignore[attr-defined]
 
 
@@ -127,7 +126,7 @@ def _rows(session: Session, stmt: Any, resource: "Resource") -> list[Any]:
     objects: the statement runs on the session's connection, past the ORM's execution
     layer (it sees what the session has flushed)."""
     connection = session.connection()
-    return list(connection.execute(row_columns(stmt, resource, connection.dialect.name)).all())
+    return list(connection.execute(row_columns(stmt, resource)).all())
 
 
 _ROW_SELECTS: dict[tuple[str, str], Any] = {}
@@ -139,7 +138,7 @@ def row_select(resource: "Resource", dialect: str) -> Any:
     key = (resource.plural, dialect)
     found = _ROW_SELECTS.get(key)
     if found is None:
-        found = _ROW_SELECTS[key] = row_columns(select(resource.model), resource, dialect)
+        found = _ROW_SELECTS[key] = row_columns(select(resource.model), resource)
     return found
 
 

@@ -236,7 +236,7 @@ def _stored_rows(client: TestClient, resource: Resource) -> list[dict[str, Any]]
     reader = fastpath._ListReader(engine, resource)
     q = resource.query.model_validate({"limit": 200})
     _base, stmt, _keyset = crud.page_query(resource, q, "id")
-    stmt = crud.row_columns(stmt, resource, engine.dialect.name)
+    stmt = crud.row_columns(stmt, resource)
     key = stmt._generate_cache_key()
     plan = fastpath._prepare(stmt, key, engine)
     assert plan is not None
