@@ -27,7 +27,14 @@ from sqlalchemy import Engine, delete, func, select, text
 from sqlmodel import Session, col
 
 from app.anchoring import span_at
-from app.crud import slugify
+from app.claims.links import (
+    prediction_actors,
+    prediction_events,
+    prediction_topics,
+    recommendation_actors,
+    recommendation_topics,
+)
+from app.crud import Link, slugify, stored_ids
 from app.estimative import band_for_cue
 from app.models import (
     Actor,
@@ -55,7 +62,7 @@ from app.outcomes.service import time_average
 from app.scoring import rollups
 from app.scoring.aggregate import row_cell
 from app.search.index import _join, key
-from app.sources.service import sha256_hex
+from app.sources.service import report_authors, report_documents, sha256_hex
 from app.types import UTCDateTime, frozen_clock
 
 # When the seed article is loaded, and the last day anything in the dataset happens.
@@ -814,8 +821,7 @@ def _reports(w: _Writer, data: Plan, orgs: dict[int, str]) -> int:
     def row(i: Item) -> dict[str, Any]:
         b = {k: v for k, v in i.body.items() if k not in ("author_ids", "document_ids")}
         return {"id": i.id, **_stamp(i.at), **b,
-                "author_ids": list(dict.fromkeys(i.body["author_ids"])),  # byline order
-                "document_ids": sorted(set(i.body["document_ids"]))}
+                **_link_ids(i.body, author_ids=report_authors, document_ids=report_documents)}
 
     w.rows("report", _table(Report), (row(i) for i in data.reports), len(data.reports))
     w.rows("report_author", _table(ReportAuthor),
@@ -878,7 +884,8 @@ def _predictions(w: _Writer, data: Plan, bodies: dict[int, str],
                "resolve_by": b["resolve_by"], "resolution_criteria": b["resolution_criteria"],
                "outcome": None, "outcome_known_on": None, "resolution_id": None,
                "community_probability": None, "time_averaged_probability": None,
-               **_link_ids(b, "actor_ids", "topic_ids", "event_ids")}
+               **_link_ids(b, actor_ids=prediction_actors, topic_ids=prediction_topics,
+                           event_ids=prediction_events)}
         initial = row["probability"] if row["probability"] is not None else \
             row["implied_probability"]
         if initial is not None:
@@ -987,10 +994,9 @@ def _summarise(row: dict[str, Any], forecasts: list[dict[str, Any]], end: dateti
          if f["forecaster_id"] == row["analyst_id"]], end)
 
 
-def _link_ids(body: dict[str, Any], *names: str) -> dict[str, list[int]]:
-    """The row's own copies of its links (ascending, as crud stores a link without an
-    order of its own)."""
-    return {name: sorted(set(body[name])) for name in names}
+def _link_ids(body: dict[str, Any], **links: Link) -> dict[str, list[int]]:
+    """The row's own copies of its links, as the services store them."""
+    return {name: stored_ids(link, body[name]) for name, link in links.items()}
 
 
 def _links(w: _Writer, own: str, items: Sequence[Item],
@@ -1013,7 +1019,8 @@ def _recommendations(w: _Writer, data: Plan, bodies: dict[int, str],
         b = item.body
         plain = {k: v for k, v in b.items() if k not in ("quote", "actor_ids", "topic_ids")}
         rows.append({"id": item.id, **_stamp(item.at), **plain, **_quote(bodies, b["quote"]),
-                     "status": "open", **_link_ids(b, "actor_ids", "topic_ids")})
+                     "status": "open", **_link_ids(b, actor_ids=recommendation_actors,
+                                                   topic_ids=recommendation_topics)})
     changes: list[dict[str, Any]] = []
     next_change = _first_id(w.session, StatusChange)
     for item in data.status_changes:

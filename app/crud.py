@@ -129,16 +129,15 @@ def _rows(session: Session, stmt: Any, resource: "Resource") -> list[Any]:
     return list(connection.execute(row_columns(stmt, resource)).all())
 
 
-_ROW_SELECTS: dict[tuple[str, str], Any] = {}
+_ROW_SELECTS: dict[str, Any] = {}
 
 
-def row_select(resource: "Resource", dialect: str) -> Any:
-    """`row_columns(select(model))`, built once per dialect: filters only add conditions,
-    so a page's statement can start from it (the fast path's pages do)."""
-    key = (resource.plural, dialect)
-    found = _ROW_SELECTS.get(key)
+def row_select(resource: "Resource") -> Any:
+    """`row_columns(select(model))`, built once: filters only add conditions, so a page's
+    statement can start from it (the fast path's pages do)."""
+    found = _ROW_SELECTS.get(resource.plural)
     if found is None:
-        found = _ROW_SELECTS[key] = row_columns(select(resource.model), resource)
+        found = _ROW_SELECTS[resource.plural] = row_columns(select(resource.model), resource)
     return found
 
 

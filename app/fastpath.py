@@ -210,8 +210,7 @@ class _ListReader:
 
     def page(self, q: Any, sort: str) -> tuple[dict[str, Any], str | None] | None:
         """The page's JSON-ready values and next cursor, or None for the usual path."""
-        dialect = self.engine.dialect
-        start = row_select(self.resource, dialect.name)
+        start = row_select(self.resource)
         _base, stmt, keyset = page_query(self.resource, q, sort, start)
         key = stmt._generate_cache_key()
         if key is None:
@@ -233,12 +232,11 @@ class _ListReader:
             # Link ids come as JSON text from SQLite, which goes into the page as it is
             # (StoredIds writes it compact, as orjson would), and as lists from
             # PostgreSQL (psycopg decodes jsonb).
-            sqlite = self.engine.dialect.name == "sqlite"
             processors = _processors(self.engine, self.columns, description)
-            self.processors = [
-                (i, orjson.Fragment if sqlite and c.key in self.resource.links else p)
-                for i, (c, p) in enumerate(zip(self.columns, processors, strict=True))
-                if p is not None or (sqlite and c.key in self.resource.links)]
+            if self.engine.dialect.name == "sqlite":
+                processors = [orjson.Fragment if c.key in self.resource.links else p
+                              for c, p in zip(self.columns, processors, strict=True)]
+            self.processors = [(i, p) for i, p in enumerate(processors) if p is not None]
         return rows
 
     def _page(self, rows: Sequence[Any], limit: int,

@@ -23,9 +23,7 @@ from app.models import (
     Report,
     Topic,
     prediction_actor,
-    prediction_topic,
     recommendation_actor,
-    recommendation_topic,
 )
 
 TYPES = {"report": 1, "document": 2, "prediction": 3, "recommendation": 4, "annotation": 5,
@@ -54,27 +52,20 @@ def _names(session: Session, model: Any, ids: Iterable[Any]) -> list[str]:
     return list(session.scalars(select(model.name).where(model.id.in_(wanted))))
 
 
-def _linked(session: Session, table: Any, own: str, other: str, record_id: int) -> list[int]:
-    return list(session.scalars(select(table.c[other]).where(table.c[own] == record_id)))
-
-
 def compose(session: Session, doc_type: str, row: Any) -> tuple[str, str]:
-    """The (title, body) a record is found by."""
+    """The (title, body) a record is found by (a claim's actors and topics from the ids on
+    its row)."""
     if doc_type == "prediction":
-        actors = _linked(session, prediction_actor, "prediction_id", "actor_id", row.id)
-        topics = _linked(session, prediction_topic, "prediction_id", "topic_id", row.id)
         return row.statement, _join(
             row.quote_exact, row.cue, row.condition, row.resolution_criteria,
-            *_names(session, Analyst, [row.analyst_id]), *_actor_words(session, actors),
-            *_names(session, Topic, topics))
+            *_names(session, Analyst, [row.analyst_id]), *_actor_words(session, row.actor_ids),
+            *_names(session, Topic, row.topic_ids))
     if doc_type == "recommendation":
-        actors = _linked(session, recommendation_actor, "recommendation_id", "actor_id", row.id)
-        topics = _linked(session, recommendation_topic, "recommendation_id", "topic_id", row.id)
+        actors = [*row.actor_ids, *([row.addressee_id] if row.addressee_id else [])]
         return row.statement, _join(
             row.quote_exact, row.cue, *_names(session, Analyst, [row.analyst_id]),
             *_names(session, Organization, [row.organization_id]),
-            *_actor_words(session, [*actors, *([row.addressee_id] if row.addressee_id else [])]),
-            *_names(session, Topic, topics))
+            *_actor_words(session, actors), *_names(session, Topic, row.topic_ids))
     if doc_type == "report":
         return row.title, _join(row.summary, row.published_wording,
                                 *_names(session, Organization, [row.publisher_id]))
